@@ -1,0 +1,108 @@
+"""`citybot` command line: run, shell, migrate, web, nlu.
+
+Operator mistakes (a wrong setting, an unmigrated database) end with one clear line and exit
+status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.db.migrate import NotMigrated, upgrade
+
+log = logging.getLogger("citybot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="citybot", description="Poznań city bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "run", help="start the bot: Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal chat"
+    )
+    shell = commands.add_parser("shell", help="chat with the bot in this terminal")
+    shell.add_argument("--resident", type=int, default=1, help="resident id speaking (default 1)")
+    shell.add_argument("--lang", choices=("pl", "en"), help="preset the language")
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("web", help="serve the HTTP endpoints (webhook, health) without polling")
+    nlu = commands.add_parser(
+        "nlu", help="train, parse, evaluate the NLU (see `citybot nlu --help`)", add_help=False
+    )
+    nlu.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # Request URLs contain the bot token; keep HTTP client chatter out of the logs.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+async def _shell(settings: Settings, resident: int, lang: str | None) -> None:
+    from bot.app import build_app
+    from bot.channels.shell import ShellChannel
+
+    app = await build_app(settings)
+    try:
+        await ShellChannel(
+            app.dialogue, resident_id=resident, language=lang, media_dir=settings.media_dir
+        ).run()
+    finally:
+        await app.close()
+
+
+async def _telegram(settings: Settings, *, polling: bool) -> None:
+    from bot.app import build_app
+    from bot.channels.telegram import run_telegram
+
+    app = await build_app(settings)
+    try:
+        await run_telegram(app, polling=polling)
+    finally:
+        await app.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "nlu":
+        from nlu.cli import main as nlu_main
+
+        return nlu_main(list(args.args))
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"citybot: {error}", file=sys.stderr)
+        return 2
+    _configure_logging(settings)
+    try:
+        if args.command == "migrate":
+            upgrade(settings.database_url)
+            print("citybot: database is up to date", file=sys.stderr)
+        elif args.command == "shell":
+            asyncio.run(_shell(settings, args.resident, args.lang))
+        elif args.command == "run":
+            if settings.telegram_bot_token:
+                asyncio.run(_telegram(settings, polling=settings.public_url is None))
+            else:
+                log.info("TELEGRAM_BOT_TOKEN is not set: starting the terminal chat")
+                asyncio.run(_shell(settings, 1, None))
+        elif args.command == "web":
+            asyncio.run(_telegram(settings, polling=False))
+    except NotMigrated as error:
+        print(f"citybot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

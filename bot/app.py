@@ -1,0 +1,87 @@
+"""Wires the bot together: settings -> database -> NLU -> registry of flows -> Dialogue -> channels.
+
+Everything else receives what it needs from here, so tests can build the same object with a
+different database, interpreter or clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.config import Settings
+from bot.conversation import Dialogue, DialogueConfig, Registry
+from bot.db.database import Database
+from bot.db.migrate import ensure_migrated
+from handlers import register_all
+from nlu.interface import Interpreter, NullInterpreter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    """The running bot's parts; `close()` releases them in reverse order."""
+
+    settings: Settings
+    db: Database
+    interpreter: Interpreter
+    registry: Registry
+    dialogue: Dialogue
+    closers: list[Callable[[], object]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for closer in reversed(self.closers):
+            result = closer()
+            if asyncio.iscoroutine(result):
+                await result
+        await self.db.dispose()
+
+
+async def build_interpreter(settings: Settings) -> Interpreter:
+    """The NLU backend the settings ask for; training (first start, changed data) runs in a thread."""
+    if settings.nlu_backend == "none":
+        return NullInterpreter()
+    from nlu.factory import build_interpreter as build
+
+    return await asyncio.to_thread(
+        build,
+        settings.nlu_backend,
+        model_path=settings.nlu_model_path,
+        rasa_url=settings.rasa_url,
+        rasa_token=settings.rasa_token,
+    )
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    interpreter: Interpreter | None = None,
+    clock: Callable[[], datetime] | None = None,
+    check_migrations: bool = True,
+) -> App:
+    db = Database(settings.database_url, pool_size=settings.database_pool_size)
+    try:
+        if check_migrations:
+            await ensure_migrated(db.engine)
+        if interpreter is None:
+            interpreter = await build_interpreter(settings)
+    except BaseException:
+        await db.dispose()
+        raise
+    registry = register_all(Registry())
+    config = DialogueConfig(
+        confidence_threshold=settings.nlu_confidence_threshold,
+        max_text_length=settings.max_text_length,
+        default_language=settings.default_language,
+        services={"settings": settings, "db": db},
+    )
+    dialogue = Dialogue(db, registry, interpreter, config=config, clock=clock)
+    app = App(settings, db, interpreter, registry, dialogue)
+    close = getattr(interpreter, "close", None)
+    if close is not None:
+        app.closers.append(close)
+    return app

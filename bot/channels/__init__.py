@@ -1,0 +1,1 @@
+"""Channels render `Reply` objects for a medium and turn its input into `Inbound`: Telegram, terminal."""

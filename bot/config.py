@@ -1,0 +1,122 @@
+"""Settings from environment variables and an optional `.env`; every one has an embedded default.
+
+A wrong value must stop start-up with one line naming the variable and what it accepts, so
+`load_settings()` turns pydantic's validation errors into a `ConfigError` with that line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+LANGUAGES = ("pl", "en")
+
+
+class ConfigError(Exception):
+    """A setting has a value the bot cannot use; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str | None = Field(default=None, description="bot token from @BotFather")
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org/bot", description="Bot API base URL (token is appended)"
+    )
+    telegram_file_url: str = Field(
+        default="https://api.telegram.org/file/bot", description="Bot API file base URL"
+    )
+    public_url: str | None = Field(default=None, description="https URL Telegram calls; enables webhook mode")
+    webhook_secret: str | None = Field(
+        default=None, description="secret Telegram sends with each webhook call"
+    )
+    web_host: str = Field(default="127.0.0.1", description="address the HTTP server binds")
+    web_port: int = Field(default=8080, ge=0, le=65535, description="port of the HTTP server")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{VAR_DIR / 'citybot.sqlite3'}",
+        description="sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST:PORT/DB",
+    )
+    database_pool_size: int = Field(
+        default=10, ge=1, le=200, description="PostgreSQL connections per process"
+    )
+
+    nlu_backend: Literal["embedded", "rasa", "none"] = Field(
+        default="embedded", description="embedded, rasa or none"
+    )
+    nlu_model_path: Path = Field(default=VAR_DIR / "nlu" / "model.npz", description="embedded model file")
+    rasa_url: str | None = Field(default=None, description="Rasa server URL, e.g. http://localhost:5005")
+    rasa_token: str | None = Field(default=None, description="Rasa server token")
+    nlu_confidence_threshold: float = Field(default=0.55, ge=0.0, le=1.0, description="a number from 0 to 1")
+
+    default_language: Literal["pl", "en"] = Field(default="pl", description="pl or en")
+    timezone: str = Field(default="Europe/Warsaw", description="an IANA time zone such as Europe/Warsaw")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="DEBUG, INFO, WARNING or ERROR"
+    )
+    max_text_length: int = Field(default=4096, ge=64, le=100_000, description="longest message the bot reads")
+    media_dir: Path = Field(default=VAR_DIR / "media", description="directory for downloaded photos")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("an IANA time zone such as Europe/Warsaw") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST:PORT/DB")
+        return value
+
+    @field_validator("public_url", "rasa_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("an http:// or https:// URL")
+        return value.rstrip("/") if value else value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _describe(error: dict) -> str:
+    """One line: VARIABLE=value is not accepted; expected <what the field accepts>."""
+    name = str(error["loc"][0]) if error.get("loc") else "?"
+    field = Settings.model_fields.get(name)
+    accepted = (field.description if field and field.description else "") or error.get("msg", "")
+    if error.get("type") == "value_error":
+        accepted = str(error.get("ctx", {}).get("error", accepted))
+    given = error.get("input")
+    return f"invalid setting {name.upper()}={given!r}: expected {accepted}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and `.env`); raise ConfigError with one readable line on a wrong value."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0])) from None

@@ -1,0 +1,313 @@
+"""The Dialogue engine: one inbound message in, the bot's replies out, state saved in between.
+
+Routing order (DESIGN.md): button payload or command -> menu label -> the active flow's step ->
+NLU intent (starting a flow with the entities already given) -> low confidence: the top two
+intents as buttons -> repeated failure: offer a person.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.conversation.flow import Answer
+from bot.conversation.locks import ResidentLocks
+from bot.conversation.messages import Button, Inbound, Reply
+from bot.conversation.payloads import FlowPayload, GlobalPayload, PayloadError, decode, global_payload
+from bot.conversation.registry import IntentRoute, Registry
+from bot.conversation.store import load_for_turn, mark_saved
+from bot.conversation.turn import Turn
+from bot.db.database import Database
+from bot.i18n import _, ngettext, normalise_language, set_language, use_language
+from nlu.interface import Interpreter, NullInterpreter, Parse
+
+log = logging.getLogger(__name__)
+
+# Misunderstandings in a row after which the bot offers a person.
+MISSES_BEFORE_HANDOFF = 2
+# Below the confidence threshold but above this, the top intents are offered as buttons.
+CLARIFY_FLOOR = 0.2
+
+UNSUPPORTED_KINDS = {
+    "sticker": lambda: _("stickers"),
+    "voice": lambda: _("voice messages"),
+    "video": lambda: _("videos"),
+    "video_note": lambda: _("video messages"),
+    "audio": lambda: _("audio files"),
+    "contact": lambda: _("contacts"),
+    "animation": lambda: _("GIFs"),
+    "poll": lambda: _("polls"),
+    "document": lambda: _("files"),
+}
+
+
+@dataclass
+class DialogueConfig:
+    confidence_threshold: float = 0.55
+    max_text_length: int = 4096
+    default_language: str = "pl"
+    services: dict[str, Any] = field(default_factory=dict)
+
+
+class Dialogue:
+    """Channel-agnostic conversation engine; flows and the interpreter are injected by app.py."""
+
+    def __init__(
+        self,
+        db: Database,
+        registry: Registry,
+        interpreter: Interpreter | None = None,
+        *,
+        config: DialogueConfig | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.db = db
+        self.registry = registry
+        self.interpreter: Interpreter = interpreter or NullInterpreter()
+        self.config = config or DialogueConfig()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.locks = ResidentLocks()
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Handle one message under the resident's lock; the whole turn is one transaction."""
+        async with self.locks.hold(inbound.resident_id):
+            try:
+                return await self._turn(inbound)
+            except Exception:
+                log.exception("turn failed for resident %s", inbound.resident_id)
+                return [self._failure_reply(inbound)]
+
+    async def _turn(self, inbound: Inbound) -> list[Reply]:
+        now = self.clock()
+        hinted = normalise_language(inbound.language_hint, self.config.default_language)
+        async with self.db.transaction() as session:
+            resident, state, _first = await load_for_turn(
+                session, inbound.resident_id, language=hinted, display_name=inbound.display_name, now=now
+            )
+            set_language(resident.language)
+            parsed: dict[str, Parse | None] = {}
+
+            async def understand() -> Parse | None:
+                if "parse" not in parsed:
+                    parsed["parse"] = await self._parse(turn)
+                return parsed["parse"]
+
+            turn = Turn(
+                inbound=inbound,
+                resident=resident,
+                state=state,
+                session=session,
+                now=now,
+                registry=self.registry,
+                understand=understand,
+                services=self.config.services,
+            )
+            await self._route(turn, parsed)
+            mark_saved(state, now)
+        return turn.replies
+
+    def _failure_reply(self, inbound: Inbound) -> Reply:
+        with use_language(normalise_language(inbound.language_hint, self.config.default_language)):
+            return Reply(_("Sorry, something went wrong on our side. Please try again in a moment."))
+
+    async def _parse(self, turn: Turn) -> Parse | None:
+        text = turn.text[: self.config.max_text_length]
+        if not text:
+            return None
+        try:
+            return await self.interpreter.aparse(text, now=turn.now)
+        except Exception:
+            log.exception("NLU failed; continuing without it")
+            return None
+
+    # -- routing ---------------------------------------------------------------------------------
+    async def _route(self, turn: Turn, parsed: dict[str, Parse | None]) -> None:
+        inbound = turn.inbound
+        if inbound.unsupported:
+            await self._unsupported(turn)
+        elif len(turn.text) > self.config.max_text_length:
+            length = len(turn.text)
+            turn.say(
+                ngettext(
+                    "Your message is too long: {length} character. Please keep it under {limit}.",
+                    "Your message is too long: {length} characters. Please keep it under {limit}.",
+                    length,
+                ).format(length=length, limit=self.config.max_text_length)
+            )
+            await self._remind(turn)
+        elif inbound.payload is not None:
+            await self._on_payload(turn, inbound.payload, parsed)
+        elif inbound.command is not None:
+            await self._on_command(turn, *inbound.command)
+        elif (item := self.registry.menu_item_for(turn.text)) is not None:
+            turn.state.misses = 0
+            await item.action(turn, "")
+        elif turn.state.flow and turn.state.flow in self.registry.flows:
+            await self._in_flow(turn)
+        else:
+            if turn.state.flow:  # a flow this version no longer has: start clean
+                turn.leave()
+            await self._free_input(turn)
+
+    async def _on_payload(self, turn: Turn, payload: str, parsed: dict[str, Parse | None]) -> None:
+        try:
+            decoded = decode(payload)
+        except PayloadError:
+            await self._expired(turn)
+            return
+        if isinstance(decoded, GlobalPayload):
+            if decoded.action == "intent":
+                await self._chosen_intent(turn, decoded.arg, parsed)
+                return
+            action = self.registry.actions.get(decoded.action)
+            if action is None:
+                await self._expired(turn)
+                return
+            turn.state.misses = 0
+            await action(turn, decoded.arg)
+            return
+        await self._flow_button(turn, decoded)
+
+    async def _flow_button(self, turn: Turn, payload: FlowPayload) -> None:
+        state = turn.state
+        flow = self.registry.flows.get(state.flow or "")
+        if flow is None or state.slots.get("_run") != payload.run or state.step != payload.step:
+            await self._expired(turn)
+            return
+        reason = await flow.handle(turn, Answer(choice=payload.value))
+        if reason is not None:
+            turn.say(reason)
+            await flow.prompt(turn)
+
+    async def _on_command(self, turn: Turn, name: str, arg: str) -> None:
+        action = self.registry.commands.get(name)
+        if action is None:
+            names = ", ".join(f"/{command}" for command in self.registry.command_help)
+            turn.say(
+                _("I don't know the command /{name}. These work: {commands}.").format(
+                    name=name, commands=names
+                ),
+                menu=self.registry.keyboard(),
+            )
+            return
+        turn.state.misses = 0
+        await action(turn, arg)
+
+    async def _in_flow(self, turn: Turn) -> None:
+        flow = self.registry.flows[turn.state.flow or ""]
+        inbound = turn.inbound
+        answer = Answer(text=turn.text, location=inbound.location, photos=inbound.photos)
+        reason = await flow.handle(turn, answer)
+        if reason is None:
+            turn.state.misses = 0
+            return
+        route = await self._interrupting(turn)
+        if route is not None:
+            run = turn.state.slots.get("_run")
+            await route.action(turn, "")
+            if turn.state.flow == flow.name and turn.state.slots.get("_run") == run:
+                await flow.prompt(turn)
+            return
+        turn.say(reason)
+        await flow.prompt(turn)
+
+    async def _interrupting(self, turn: Turn) -> IntentRoute | None:
+        """An intent confident enough, and marked as allowed, to break into a form (help, a person)."""
+        if not turn.text:
+            return None
+        parse = await turn.understand()
+        if parse is None or parse.intent.confidence < self.config.confidence_threshold:
+            return None
+        route = self.registry.intents.get(parse.intent.name)
+        return route if route is not None and route.interrupts else None
+
+    async def _free_input(self, turn: Turn) -> None:
+        inbound = turn.inbound
+        if inbound.location is not None and self.registry.on_location is not None:
+            await self.registry.on_location(turn, "")
+            return
+        if inbound.photos and self.registry.on_photo is not None:
+            await self.registry.on_photo(turn, "")
+            return
+        parse = await turn.understand()
+        if parse is not None:
+            route = self.registry.intents.get(parse.intent.name)
+            if route is not None and parse.intent.confidence >= self.config.confidence_threshold:
+                turn.state.misses = 0
+                await route.action(turn, "")
+                return
+            choices = [
+                score.name
+                for score in parse.intent_ranking
+                if score.name in self.registry.intents and score.confidence >= CLARIFY_FLOOR
+            ][:2]
+            if choices:
+                await self._clarify(turn, choices)
+                return
+        await self._misunderstood(turn)
+
+    async def _clarify(self, turn: Turn, intents: list[str]) -> None:
+        """Offer the likeliest intents as buttons; the text is kept so its entities are not asked again."""
+        turn.state.misses += 1
+        turn.set_slot("_pending_text", turn.text[:1000])
+        buttons = [
+            [Button(_(self.registry.intents[name].label), global_payload("intent", name))] for name in intents
+        ]
+        turn.say(_("I'm not sure I understood. Did you mean:"), buttons=buttons)
+
+    async def _chosen_intent(self, turn: Turn, intent: str, parsed: dict[str, Parse | None]) -> None:
+        route = self.registry.intents.get(intent)
+        if route is None:
+            await self._expired(turn)
+            return
+        pending = str(turn.state.slots.get("_pending_text") or "")
+        if not turn.state.flow:
+            turn.drop_slot("_pending_text")
+        if pending:
+            parse = await self.interpreter.aparse(pending, now=turn.now)
+            parsed["parse"] = Parse(
+                text=parse.text,
+                intent=type(parse.intent)(intent, 1.0),
+                intent_ranking=parse.intent_ranking,
+                entities=parse.entities,
+                language=parse.language,
+            )
+        turn.state.misses = 0
+        await route.action(turn, "")
+
+    async def _misunderstood(self, turn: Turn) -> None:
+        turn.state.misses += 1
+        if turn.state.misses >= MISSES_BEFORE_HANDOFF and "handoff" in {
+            item.key for item in self.registry.menu
+        }:
+            turn.say(
+                _("I'm sorry, I still don't understand. Would you like to talk to a person from the city?"),
+                buttons=[[Button(_("🙋 Talk to a person"), global_payload("menu", "handoff"))]],
+            )
+            turn.say(_("Or choose from the menu below."), menu=self.registry.keyboard())
+            return
+        turn.say(
+            _(
+                "Sorry, I didn't understand that. Please choose from the menu below, "
+                'or write in a few words what you need, for example: "report a pothole".'
+            ),
+            menu=self.registry.keyboard(),
+        )
+
+    async def _unsupported(self, turn: Turn) -> None:
+        describe = UNSUPPORTED_KINDS.get(turn.inbound.unsupported or "")
+        what = describe() if describe else _("this kind of message")
+        turn.say(
+            _("I can't read {what} yet. Please write a text message or use the buttons.").format(what=what)
+        )
+        await self._remind(turn)
+
+    async def _expired(self, turn: Turn) -> None:
+        turn.say(_("This button has expired. Here is the menu."), menu=self.registry.keyboard())
+        await self._remind(turn)
+
+    async def _remind(self, turn: Turn) -> None:
+        await turn.remind()

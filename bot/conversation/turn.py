@@ -1,0 +1,86 @@
+"""`Turn`: everything one turn of one resident knows, and the replies it collects."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.conversation.messages import Button, Inbound, Reply
+from bot.db.models import ConversationState, Resident
+from nlu.interface import Parse
+
+if TYPE_CHECKING:
+    from bot.conversation.registry import Registry
+
+
+@dataclass
+class Turn:
+    """The unit a handler works on: the inbound message, the resident, their saved state, one session.
+
+    The session's transaction spans the whole turn, so a handler's writes and the new conversation
+    state commit together or not at all.
+    """
+
+    inbound: Inbound
+    resident: Resident
+    state: ConversationState
+    session: AsyncSession
+    now: datetime
+    registry: Registry
+    understand: Callable[[], Awaitable[Parse | None]]
+    replies: list[Reply] = field(default_factory=list)
+    services: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def lang(self) -> str:
+        return self.resident.language
+
+    @property
+    def text(self) -> str:
+        return (self.inbound.text or "").strip()
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        """The active flow's slots; assign through `set_slot` so the JSON column is marked dirty."""
+        return self.state.slots
+
+    def set_slot(self, name: str, value: Any) -> None:
+        self.state.slots = {**self.state.slots, name: value}
+
+    def drop_slot(self, name: str) -> None:
+        self.state.slots = {k: v for k, v in self.state.slots.items() if k != name}
+
+    def say(
+        self,
+        text: str,
+        *,
+        buttons: list[list[Button]] | None = None,
+        menu: list[list[str]] | None = None,
+        request_location: str | None = None,
+        silent: bool = False,
+    ) -> Reply:
+        reply = Reply(
+            text=text, buttons=buttons or [], menu=menu, request_location=request_location, silent=silent
+        )
+        self.replies.append(reply)
+        return reply
+
+    async def remind(self) -> None:
+        """Repeat the active flow's question, so the resident knows where they are."""
+        flow = self.registry.flows.get(self.state.flow or "")
+        if flow is not None:
+            await flow.prompt(self)
+
+    def enter(self, flow: str, step: str | None, run: str, slots: dict[str, Any] | None = None) -> None:
+        """Make `flow` the active one, at `step`, with a fresh run id."""
+        self.state.flow, self.state.step = flow, step
+        self.state.slots = {"_run": run, **(slots or {})}
+
+    def leave(self) -> None:
+        """End the active flow; its slots are dropped."""
+        self.state.flow = self.state.step = None
+        self.state.slots = {}

@@ -1,0 +1,1 @@
+"""The city's rules as plain services taking a session and values; no channel knows them."""

@@ -1,0 +1,15 @@
+"""Conversation flows, one module per feature; each exports `register(registry)`.
+
+app.py calls `register_all`, so the engine never imports this package.
+"""
+
+from bot.conversation import Registry
+from handlers import menu
+
+FEATURES = (menu,)
+
+
+def register_all(registry: Registry) -> Registry:
+    for feature in FEATURES:
+        feature.register(registry)
+    return registry

@@ -1,0 +1,1 @@
+"""Background jobs on APScheduler: feeds, the broadcast dispatcher, reminders."""
