@@ -136,8 +136,9 @@ def format_datetime(moment: datetime, fmt: str = "medium") -> str:
 
 
 def format_money(amount: Decimal | float | int, currency: str = "PLN") -> str:
-    """`28,00 zł` in Polish, `PLN 28.00` in English."""
-    return babel_numbers.format_currency(amount, currency, locale=_locale())
+    """`28,00 zł` in Polish, `28.00 PLN` in English (Babel's `PLN28.00` is hard to read)."""
+    pattern = "#,##0.00\xa0¤" if _current.get() == "en" else None
+    return babel_numbers.format_currency(amount, currency, format=pattern, locale=_locale())
 
 
 def format_number(value: float | int) -> str:

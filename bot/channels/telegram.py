@@ -1,0 +1,275 @@
+"""The Telegram channel: the only module that imports python-telegram-bot.
+
+It turns updates into `Inbound`, hands them to the Dialogue and renders each `Reply`. Long polling
+by default; with PUBLIC_URL set, Telegram calls our own aiohttp server (bot/web) instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import signal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType, MessageLimit
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.conversation import Inbound, Location, Reply
+from bot.i18n import LANGUAGES, _, normalise_language, translate, use_language
+from bot.web.server import WEBHOOK_PATH, WebServer
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+# Message kinds the bot cannot read, in the order Telegram's Message exposes them.
+UNSUPPORTED_FIELDS = (
+    "sticker", "voice", "video_note", "video", "animation", "audio", "contact", "poll", "dice", "venue",
+    "game", "document",
+)  # fmt: skip
+
+
+def webhook_secret(token: str, configured: str | None = None) -> str:
+    """The secret Telegram echoes in every webhook call; derived from the token unless configured,
+    so every process of one bot agrees on it without extra setup."""
+    if configured:
+        return configured
+    return hashlib.sha256(f"citybot-webhook:{token}".encode()).hexdigest()[:48]
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """What the resident did, or None for updates residents do not send (groups, edits, channels)."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE or user.is_bot:
+        return None
+    common: dict[str, Any] = {
+        "resident_id": user.id,
+        "language_hint": user.language_code,
+        "display_name": user.full_name,
+    }
+    query = update.callback_query
+    if query is not None:
+        return Inbound(payload=query.data or "", **common)
+    message = update.message
+    if message is None:
+        return None
+    common["received_at"] = message.date
+    if message.text is not None:
+        return Inbound(text=message.text, **common)
+    if message.location is not None and message.venue is None:
+        return Inbound(location=Location(message.location.latitude, message.location.longitude), **common)
+    if message.photo:
+        largest = max(message.photo, key=lambda size: size.width * size.height)
+        return Inbound(photos=(largest.file_id,), text=message.caption, **common)
+    for kind in UNSUPPORTED_FIELDS:
+        if getattr(message, kind, None):
+            return Inbound(unsupported=kind, **common)
+    return Inbound(unsupported="other", **common)
+
+
+def reply_markup(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """Inline buttons win (a message carries one keyboard); then the location request; then the menu."""
+    if reply.buttons:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row] for row in reply.buttons]
+        )
+    if reply.request_location:
+        rows: list[list[KeyboardButton]] = [[KeyboardButton(reply.request_location, request_location=True)]]
+        rows += [[KeyboardButton(label) for label in row] for row in reply.menu or []]
+        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=not reply.menu)
+    if reply.menu:
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(label) for label in row] for row in reply.menu],
+            resize_keyboard=True,
+            is_persistent=True,
+        )
+    return None
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Telegram takes at most 4096 characters a message; split at line breaks where possible."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    if text:
+        parts.append(text)
+    return parts
+
+
+class TelegramChannel:
+    """Binds a PTB Application to the Dialogue."""
+
+    def __init__(self, app: App, *, polling: bool = True) -> None:
+        self.app = app
+        settings = app.settings
+        if not settings.telegram_bot_token:
+            raise ValueError("TELEGRAM_BOT_TOKEN is required for the Telegram channel")
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token)
+            .base_url(settings.telegram_api_url)
+            .base_file_url(settings.telegram_file_url)
+            .rate_limiter(AIORateLimiter(max_retries=3))
+            .concurrent_updates(64)
+        )
+        if not polling:
+            builder = builder.updater(None)
+        self.application: Application = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self.polling = polling
+        self.secret = webhook_secret(settings.telegram_bot_token, settings.webhook_secret)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self.publish_commands()
+        await self.application.start()
+        if self.polling:
+            await self.application.bot.delete_webhook()
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0)
+        elif self.app.settings.public_url:
+            await self.application.bot.set_webhook(
+                url=self.app.settings.public_url + WEBHOOK_PATH,
+                secret_token=self.secret,
+                allowed_updates=ALLOWED_UPDATES,
+                max_connections=40,
+            )
+        log.info("telegram channel started (%s)", "polling" if self.polling else "webhook")
+
+    async def stop(self) -> None:
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def publish_commands(self) -> None:
+        """Localized command lists: Polish by default, each language for its own clients."""
+        help_texts = self.app.registry.command_help
+        for lang in (None, *LANGUAGES):
+            commands = [
+                BotCommand(name, translate(text, lang or self.app.settings.default_language)[:256])
+                for name, text in help_texts.items()
+            ]
+            await self.application.bot.set_my_commands(
+                commands, scope=BotCommandScopeAllPrivateChats(), language_code=lang
+            )
+
+    async def feed_webhook(self, data: dict[str, Any]) -> None:
+        """An update that arrived over the webhook; queued like a polled one."""
+        update = Update.de_json(data, self.application.bot)
+        await self.application.update_queue.put(update)
+
+    # -- updates ---------------------------------------------------------------------------------
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is not None:
+            await self._answer(query)
+        inbound = to_inbound(update)
+        if inbound is None:
+            return
+        replies = await self.app.dialogue.handle(inbound)
+        if query is not None and isinstance(query.message, Message) and query.message.reply_markup:
+            await self._drop_buttons(query.message)
+        await self.send(inbound.resident_id, replies)
+
+    async def _answer(self, query: CallbackQuery) -> None:
+        try:
+            await query.answer()
+        except TelegramError as error:  # a query older than Telegram's window cannot be answered
+            log.info("callback query not answered: %s", error)
+
+    async def _drop_buttons(self, message: Message) -> None:
+        """Remove the keyboard of a pressed message so it cannot be tapped twice."""
+        try:
+            await message.edit_reply_markup(reply_markup=None)
+        except BadRequest as error:
+            log.debug("keyboard not removed: %s", error)
+
+    async def send(self, chat_id: int, replies: Sequence[Reply]) -> None:
+        """Render replies in order; a resident who blocked the bot is logged, not retried."""
+        bot = self.application.bot
+        try:
+            for reply in replies:
+                markup = reply_markup(reply)
+                chunks = split_text(reply.text) if reply.text else []
+                for index, chunk in enumerate(chunks):
+                    last = index == len(chunks) - 1
+                    await bot.send_message(
+                        chat_id,
+                        chunk,
+                        reply_markup=markup if last else None,
+                        disable_notification=reply.silent,
+                    )
+                for attachment in reply.attachments:
+                    upload = InputFile(attachment.data, filename=attachment.filename)
+                    if attachment.is_photo:
+                        await bot.send_photo(
+                            chat_id, upload, caption=attachment.caption, disable_notification=reply.silent
+                        )
+                    else:
+                        await bot.send_document(
+                            chat_id, upload, caption=attachment.caption, disable_notification=reply.silent
+                        )
+        except Forbidden as error:
+            log.info("resident %s cannot be reached: %s", chat_id, error)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the traceback; tell the resident something went wrong, in their language, no internals."""
+        log.error("error while handling an update", exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        if update.effective_chat.type != ChatType.PRIVATE:
+            return
+        language = normalise_language(update.effective_user.language_code if update.effective_user else None)
+        with use_language(language):
+            text = _("Sorry, something went wrong on our side. Please try again in a moment.")
+        try:
+            await context.bot.send_message(update.effective_chat.id, text)
+        except TelegramError:
+            log.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+async def run_telegram(app: App, *, polling: bool) -> None:
+    """Serve until SIGINT/SIGTERM: polling, or webhook through the project's aiohttp server."""
+    channel = TelegramChannel(app, polling=polling) if app.settings.telegram_bot_token else None
+    web = WebServer(app, telegram=channel)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await web.start()
+    if channel is not None:
+        await channel.start()
+    try:
+        await stop.wait()
+    finally:
+        if channel is not None:
+            await channel.stop()
+        await web.stop()
