@@ -193,11 +193,31 @@ class TelegramChannel:
             await self._answer(query)
         inbound = to_inbound(update)
         if inbound is None:
+            await self._outside_private_chat(update)
             return
         replies = await self.app.dialogue.handle(inbound)
         if query is not None and isinstance(query.message, Message) and query.message.reply_markup:
             await self._drop_buttons(query.message)
         await self.send(inbound.resident_id, replies)
+
+    async def _outside_private_chat(self, update: Update) -> None:
+        """Residents are served in private chats only; a command in a group gets a pointer there."""
+        message = update.message
+        if (
+            message is None
+            or message.chat.type == ChatType.PRIVATE
+            or not (message.text or "").startswith("/")
+        ):
+            return
+        command = message.text.split()[0].split("@")[0].lower()
+        if command not in ("/start", "/help"):
+            return
+        user = update.effective_user
+        with use_language(normalise_language(user.language_code if user else None)):
+            text = _("I talk with residents in a private chat only. Open a chat with me: @{username}").format(
+                username=self.application.bot.username
+            )
+        await message.reply_text(text)
 
     async def _answer(self, query: CallbackQuery) -> None:
         try:

@@ -31,12 +31,16 @@ class WebhookReceiver(Protocol):
     async def feed_webhook(self, data: dict[str, Any]) -> None: ...
 
 
+CITYBOT: web.AppKey[App] = web.AppKey("citybot")
+TELEGRAM: web.AppKey[WebhookReceiver] = web.AppKey("telegram")
+
+
 def build_web_app(app: App, telegram: WebhookReceiver | None = None) -> web.Application:
     web_app = web.Application(client_max_size=MAX_UPDATE_BYTES)
-    web_app["citybot"] = app
+    web_app[CITYBOT] = app
     web_app.router.add_get("/healthz", healthz)
     if telegram is not None:
-        web_app["telegram"] = telegram
+        web_app[TELEGRAM] = telegram
         web_app.router.add_post(WEBHOOK_PATH, telegram_webhook)
     return web_app
 
@@ -48,7 +52,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def telegram_webhook(request: web.Request) -> web.Response:
     """Accept an update only with the secret Telegram was given; queue it and answer at once."""
-    receiver: WebhookReceiver = request.app["telegram"]
+    receiver = request.app[TELEGRAM]
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), receiver.secret.encode()):
         log.warning("webhook call with a wrong or missing secret from %s", request.remote)
