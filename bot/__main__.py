@@ -10,7 +10,8 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.db.migrate import NotMigrated, upgrade
@@ -70,6 +71,17 @@ async def _telegram(settings: Settings, *, polling: bool) -> None:
         await app.close()
 
 
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run on uvloop where installed: its faster event loop matters for HTTP-heavy bot traffic."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(coroutine)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(coroutine)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "nlu":
@@ -87,15 +99,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             upgrade(settings.database_url)
             print("citybot: database is up to date", file=sys.stderr)
         elif args.command == "shell":
-            asyncio.run(_shell(settings, args.resident, args.lang))
+            _run(_shell(settings, args.resident, args.lang))
         elif args.command == "run":
             if settings.telegram_bot_token:
-                asyncio.run(_telegram(settings, polling=settings.public_url is None))
+                _run(_telegram(settings, polling=settings.public_url is None))
             else:
                 log.info("TELEGRAM_BOT_TOKEN is not set: starting the terminal chat")
-                asyncio.run(_shell(settings, 1, None))
+                _run(_shell(settings, 1, None))
         elif args.command == "web":
-            asyncio.run(_telegram(settings, polling=False))
+            _run(_telegram(settings, polling=False))
     except NotMigrated as error:
         print(f"citybot: {error}", file=sys.stderr)
         return 2

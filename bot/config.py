@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     telegram_file_url: str = Field(
         default="https://api.telegram.org/file/bot", description="Bot API file base URL"
     )
+    telegram_max_rate: float = Field(
+        default=30.0, ge=0, le=10_000, description="replies per second for the whole bot (0: no cap)"
+    )
+    telegram_concurrency: int = Field(
+        default=16, ge=1, le=1024, description="updates handled at once per process (1 to 1024)"
+    )
     public_url: str | None = Field(default=None, description="https URL Telegram calls; enables webhook mode")
     webhook_secret: str | None = Field(
         default=None, description="secret Telegram sends with each webhook call"

@@ -83,7 +83,9 @@ class Parse:
         intent = data.get("intent") or {}
         return cls(
             text=str(data.get("text", "")),
-            intent=IntentScore(str(intent.get("name") or "nlu_fallback"), float(intent.get("confidence") or 0.0)),
+            intent=IntentScore(
+                str(intent.get("name") or "nlu_fallback"), float(intent.get("confidence") or 0.0)
+            ),
             intent_ranking=tuple(
                 IntentScore(str(item.get("name")), float(item.get("confidence") or 0.0))
                 for item in data.get("intent_ranking") or []
@@ -113,9 +115,18 @@ class NullInterpreter:
     def parse(self, text: str, *, lang: str | None = None, now: datetime | None = None) -> Parse:
         return Parse(text=text, intent=IntentScore("nlu_fallback", 0.0), language=lang or "pl")
 
+    async def aparse(self, text: str, *, lang: str | None = None, now: datetime | None = None) -> Parse:
+        return self.parse(text, lang=lang, now=now)
+
 
 @runtime_checkable
 class Interpreter(Protocol):
-    """Turns one resident message into a `Parse`. Must never raise on odd input."""
+    """Turns one resident message into a `Parse`. Must never raise on odd input.
+
+    `aparse` is what the asynchronous engine awaits: in-process interpreters simply call `parse`,
+    a remote one (Rasa over HTTP) does its I/O there without blocking the event loop.
+    """
 
     def parse(self, text: str, *, lang: str | None = None, now: datetime | None = None) -> Parse: ...
+
+    async def aparse(self, text: str, *, lang: str | None = None, now: datetime | None = None) -> Parse: ...

@@ -51,7 +51,9 @@ SAMPLE = FormFlow(
     [
         Slot("name", ask_name, parse_name, label="Name", entity="event"),
         Slot("people", ask_people, parse_people, label="People", entity="people"),
-        Slot("place", ask_place, parse_place, label="Place", required=lambda slots: slots.get("people", 0) > 2),
+        Slot(
+            "place", ask_place, parse_place, label="Place", required=lambda slots: slots.get("people", 0) > 2
+        ),
     ],
     submit=submit,
     summary=summary,

@@ -36,17 +36,17 @@ class RunningBot:
         self.fake = fake
         self.webhook = webhook
         port = free_port()
-        self.settings = load_settings(
-            telegram_bot_token=fake.token,
-            telegram_api_url=fake.base_url,
-            telegram_file_url=fake.base_file_url,
-            database_url=database_url,
-            nlu_backend="none",
-            web_host="127.0.0.1",
-            web_port=port,
-            public_url=f"http://127.0.0.1:{port}" if webhook else None,
-            **settings,
-        )
+        chosen: dict[str, Any] = {
+            "telegram_bot_token": fake.token,
+            "telegram_api_url": fake.base_url,
+            "telegram_file_url": fake.base_file_url,
+            "database_url": database_url,
+            "nlu_backend": "none",
+            "web_host": "127.0.0.1",
+            "web_port": port,
+            "public_url": f"http://127.0.0.1:{port}" if webhook else None,
+        }
+        self.settings = load_settings(**{**chosen, **settings})
         self.interpreter = interpreter
         self.customise = customise
         self.app: App | None = None

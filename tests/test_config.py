@@ -29,7 +29,11 @@ def test_defaults_describe_the_embedded_deployment(monkeypatch, tmp_path):
         ("NLU_BACKEND", "gpt", "invalid setting NLU_BACKEND='gpt': expected embedded, rasa or none"),
         ("WEB_PORT", "eighty", "invalid setting WEB_PORT='eighty': expected port of the HTTP server"),
         ("TIMEZONE", "Mars/Base", "invalid setting TIMEZONE='Mars/Base': expected an IANA time zone"),
-        ("PUBLIC_URL", "example.org", "invalid setting PUBLIC_URL='example.org': expected an http:// or https://"),
+        (
+            "PUBLIC_URL",
+            "example.org",
+            "invalid setting PUBLIC_URL='example.org': expected an http:// or https://",
+        ),
         ("DEFAULT_LANGUAGE", "de", "invalid setting DEFAULT_LANGUAGE='de': expected pl or en"),
     ],
 )

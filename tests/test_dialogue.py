@@ -35,8 +35,14 @@ async def test_start_greets_offers_languages_preselected_and_shows_menu(chat):
     assert "Dzień dobry" in chat.text
     assert chat.labels() == ["✓ Polski", "English"]
     assert chat.menu() == [
-        "📝 Zgłoś problem", "💡 Inicjatywy", "📅 Wizyta w urzędzie", "♻️ Deklaracja śmieciowa",
-        "🔔 Alerty", "📂 Moje sprawy", "🙋 Rozmowa z człowiekiem", "⚙️ Ustawienia",
+        "📝 Zgłoś problem",
+        "💡 Inicjatywy",
+        "📅 Wizyta w urzędzie",
+        "♻️ Deklaracja śmieciowa",
+        "🔔 Alerty",
+        "📂 Moje sprawy",
+        "🙋 Rozmowa z człowiekiem",
+        "⚙️ Ustawienia",
     ]
 
 
@@ -126,8 +132,12 @@ async def test_free_text_starts_a_flow_with_entities_already_given(chat, interpr
 
 async def test_low_confidence_offers_the_top_two_intents_and_keeps_the_entities(chat, interpreter):
     interpreter.understands(
-        "coś z 3 osobami", "sample_intent", 0.4, ranking=[("sample_intent", 0.4), ("help", 0.3)],
-        event="Spacer", people=3,
+        "coś z 3 osobami",
+        "sample_intent",
+        0.4,
+        ranking=[("sample_intent", 0.4), ("help", 0.3)],
+        event="Spacer",
+        people=3,
     )
     await chat.says("coś z 3 osobami")
     assert chat.labels() == ["Sample", "Pomoc"]
@@ -150,7 +160,9 @@ async def test_form_validates_reasks_with_reason_and_confirms(chat, db):
     assert chat.text == "Event Piknik for 5."
     await chat.press("Potwierdzam")
     async with db.transaction() as session:
-        count = await session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.target == "Piknik"))
+        count = await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.target == "Piknik")
+        )
         state = await session.get(ConversationState, chat.resident_id)
     assert count == 1
     assert state.flow is None and state.slots == {}

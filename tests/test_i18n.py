@@ -86,7 +86,8 @@ def test_dates_times_and_money_in_each_locale():
 
 
 @pytest.mark.parametrize(
-    ("code", "expected"), [("pl", "pl"), ("en-GB", "en"), ("en_US", "en"), ("uk", "pl"), (None, "pl"), ("", "pl")]
+    ("code", "expected"),
+    [("pl", "pl"), ("en-GB", "en"), ("en_US", "en"), ("uk", "pl"), (None, "pl"), ("", "pl")],
 )
 def test_telegram_language_codes_map_onto_ours(code, expected):
     assert normalise_language(code) == expected

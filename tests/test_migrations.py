@@ -40,7 +40,9 @@ def test_cli_migrate_then_start_check_passes(tmp_path):
     )
     assert refused.returncode == 2
     assert "run `citybot migrate`" in refused.stderr and "Traceback" not in refused.stderr
-    migrated = subprocess.run([sys.executable, "-m", "bot", "migrate"], env=env, capture_output=True, text=True)
+    migrated = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"], env=env, capture_output=True, text=True
+    )
     assert migrated.returncode == 0, migrated.stderr
 
 

@@ -41,7 +41,9 @@ def test_resident_and_language_options(database_url, db):
 async def test_location_and_photo_commands_become_inbound_fields(db, tmp_path: Path):
     picture = tmp_path / "dziura.jpg"
     picture.write_bytes(b"\xff\xd8\xff fake jpeg")
-    shell = ShellChannel(Dialogue(db, register_all(Registry())), media_dir=tmp_path / "media", out=io.StringIO())
+    shell = ShellChannel(
+        Dialogue(db, register_all(Registry())), media_dir=tmp_path / "media", out=io.StringIO()
+    )
     located = shell.to_inbound("/location 52.4064 16.9252")
     assert located.location.latitude == 52.4064 and located.location.longitude == 16.9252
     photo = shell.to_inbound(f"/photo {picture}")

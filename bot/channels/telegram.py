@@ -133,8 +133,8 @@ class TelegramChannel:
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_url)
             .base_file_url(settings.telegram_file_url)
-            .rate_limiter(AIORateLimiter(max_retries=3))
-            .concurrent_updates(64)
+            .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
+            .concurrent_updates(settings.telegram_concurrency)
         )
         if not polling:
             builder = builder.updater(None)

@@ -15,6 +15,8 @@ from bot.i18n import LANGUAGES, _, translate
 from nlu.text import fold
 
 Action = Callable[[Turn, str], Awaitable[None]]
+# Longer texts cannot be a menu label; they skip the label lookup.
+MAX_LABEL_LENGTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class Registry:
     menu_columns: int = 2
     on_location: Action | None = None
     on_photo: Action | None = None
+    _labels: dict[str, MenuItem] | None = field(default=None, repr=False)
 
     def add_command(self, name: str, action: Action, description: str | None = None) -> None:
         """`/name`; a description (msgid) publishes it in the channel's command list."""
@@ -66,6 +69,7 @@ class Registry:
     def add_menu_item(self, key: str, label: str, action: Action) -> None:
         """Add or replace a main-menu entry (a later feature replaces a "coming soon" placeholder)."""
         item = MenuItem(key, label, action)
+        self._labels = None
         for index, existing in enumerate(self.menu):
             if existing.key == key:
                 self.menu[index] = item
@@ -79,13 +83,12 @@ class Registry:
 
     def menu_item_for(self, text: str) -> MenuItem | None:
         """The menu entry whose label (in any language, emoji and case aside) is `text`."""
-        wanted = _label_key(text)
-        if not wanted:
-            return None
-        for item in self.menu:
-            if any(_label_key(translate(item.label, lang)) == wanted for lang in LANGUAGES):
-                return item
-        return None
+        if self._labels is None:
+            self._labels = {
+                _label_key(translate(item.label, lang)): item for item in self.menu for lang in LANGUAGES
+            }
+        wanted = _label_key(text) if len(text) <= MAX_LABEL_LENGTH else ""
+        return self._labels.get(wanted) if wanted else None
 
 
 def _label_key(label: str) -> str:

@@ -6,7 +6,7 @@ take turns; SQLite serialises writers by itself (see bot.db.database).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from bot.db.models import ConversationState, Resident
+
+LAST_SEEN_PRECISION = timedelta(minutes=1)
 
 
 async def _insert_missing(
@@ -43,17 +45,26 @@ async def _insert_missing(
 async def load_for_turn(
     session: AsyncSession, resident_id: int, *, language: str, display_name: str | None, now: datetime
 ) -> tuple[Resident, ConversationState, bool]:
-    """The resident (created on first contact) and their locked state; the flag says "first contact"."""
-    query = select(ConversationState).where(ConversationState.resident_id == resident_id).with_for_update()
-    state = (await session.execute(query)).scalar_one_or_none()
-    first_contact = state is None
+    """The resident (created on first contact) and their locked state; the flag says "first contact".
+
+    One round trip in the common case: resident and state come back from one joined SELECT.
+    """
+    query = (
+        select(ConversationState, Resident)
+        .join(Resident, Resident.id == ConversationState.resident_id)
+        .where(ConversationState.resident_id == resident_id)
+        .with_for_update(of=ConversationState)
+    )
+    row = (await session.execute(query)).one_or_none()
+    first_contact = row is None
     if first_contact:
         await _insert_missing(session, resident_id, language, display_name, now)
-        state = (await session.execute(query)).scalar_one()
-    resident = await session.get(Resident, resident_id)
-    assert resident is not None
-    resident.last_seen_at = now
-    if display_name and resident.display_name != display_name:
+        row = (await session.execute(query)).one()
+    state, resident = row
+    # last_seen only needs minute precision; skipping the write keeps busy chats to one UPDATE a turn.
+    if resident.last_seen_at is None or now - resident.last_seen_at >= LAST_SEEN_PRECISION:
+        resident.last_seen_at = now
+    if display_name and resident.display_name != display_name[:128]:
         resident.display_name = display_name[:128]
     return resident, state, first_contact
 
