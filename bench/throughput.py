@@ -144,8 +144,14 @@ async def measure(fake: FakeTelegram, token: str, args: argparse.Namespace, pid:
     await asyncio.wait_for(one_message(fake, token, 699_999, "/menu"), 120)
     await saturation(fake, token, 100, 10, 10)
     cpu_before = cpu_seconds(pid)
+    calls_before = dict(fake.stats.methods)
     result = await saturation(fake, token, args.messages, args.residents, args.outstanding)
     result["bot_cpu_ms_per_update"] = round((cpu_seconds(pid) - cpu_before) * 1000 / result["updates"], 2)
+    result["api_calls_per_update"] = {
+        method: round((count - calls_before.get(method, 0)) / result["updates"], 2)
+        for method, count in fake.stats.methods.items()
+        if count > calls_before.get(method, 0)
+    }
     return {
         "saturation": result,
         "steady": await steady(fake, token, args.rate, args.seconds, args.residents),

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     telegram_concurrency: int = Field(
         default=16, ge=1, le=1024, description="updates handled at once per process (1 to 1024)"
     )
+    telegram_poll_interval: float = Field(
+        default=0.01, ge=0, le=10, description="seconds between long-polling requests (0 to 10)"
+    )
     public_url: str | None = Field(default=None, description="https URL Telegram calls; enables webhook mode")
     webhook_secret: str | None = Field(
         default=None, description="secret Telegram sends with each webhook call"

@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import logging
 import signal
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +106,34 @@ def reply_markup(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | N
     return None
 
 
+def keyboard_key(reply: Reply) -> tuple | None:
+    """What identifies the reply keyboard a reply would show (None: it shows no reply keyboard)."""
+    if reply.buttons or not (reply.request_location or reply.menu):
+        return None
+    return (reply.request_location, tuple(tuple(row) for row in reply.menu or ()))
+
+
+class KeyboardMemory:
+    """The reply keyboard last shown in each chat, so an unchanged persistent menu is not resent
+    with every message (Telegram keeps it on screen). Bounded: the oldest chats are forgotten."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self._shown: OrderedDict[int, tuple] = OrderedDict()
+
+    def get(self, chat_id: int) -> tuple | None:
+        return self._shown.get(chat_id)
+
+    def put(self, chat_id: int, keyboard: tuple) -> None:
+        self._shown[chat_id] = keyboard
+        self._shown.move_to_end(chat_id)
+        if len(self._shown) > self.size:
+            self._shown.popitem(last=False)
+
+    def forget(self, chat_id: int) -> None:
+        self._shown.pop(chat_id, None)
+
+
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """Telegram takes at most 4096 characters a message; split at line breaks where possible."""
     if len(text) <= limit:
@@ -142,6 +171,7 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.polling = polling
+        self.keyboards = KeyboardMemory()
         self.secret = webhook_secret(settings.telegram_bot_token, settings.webhook_secret)
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -152,7 +182,9 @@ class TelegramChannel:
         if self.polling:
             await self.application.bot.delete_webhook()
             assert self.application.updater is not None
-            await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0)
+            await self.application.updater.start_polling(
+                allowed_updates=ALLOWED_UPDATES, poll_interval=self.app.settings.telegram_poll_interval
+            )
         elif self.app.settings.public_url:
             await self.application.bot.set_webhook(
                 url=self.app.settings.public_url + WEBHOOK_PATH,
@@ -237,7 +269,11 @@ class TelegramChannel:
         bot = self.application.bot
         try:
             for reply in replies:
-                markup = reply_markup(reply)
+                keyboard = keyboard_key(reply)
+                if keyboard is not None and self.keyboards.get(chat_id) == keyboard:
+                    markup = None  # the same reply keyboard is on the resident's screen already
+                else:
+                    markup = reply_markup(reply)
                 chunks = split_text(reply.text) if reply.text else []
                 for index, chunk in enumerate(chunks):
                     last = index == len(chunks) - 1
@@ -247,6 +283,8 @@ class TelegramChannel:
                         reply_markup=markup if last else None,
                         disable_notification=reply.silent,
                     )
+                if markup is not None and keyboard is not None:
+                    self.keyboards.put(chat_id, keyboard)
                 for attachment in reply.attachments:
                     upload = InputFile(attachment.data, filename=attachment.filename)
                     if attachment.is_photo:
@@ -259,6 +297,10 @@ class TelegramChannel:
                         )
         except Forbidden as error:
             log.info("resident %s cannot be reached: %s", chat_id, error)
+            self.keyboards.forget(chat_id)
+        except TelegramError:
+            self.keyboards.forget(chat_id)  # unsure what the resident sees now: send it next time
+            raise
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the traceback; tell the resident something went wrong, in their language, no internals."""

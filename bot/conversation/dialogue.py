@@ -18,7 +18,7 @@ from bot.conversation.locks import ResidentLocks
 from bot.conversation.messages import Button, Inbound, Reply
 from bot.conversation.payloads import FlowPayload, GlobalPayload, PayloadError, decode, global_payload
 from bot.conversation.registry import IntentRoute, Registry
-from bot.conversation.store import load_for_turn, mark_saved
+from bot.conversation.store import load_for_turn, save_turn
 from bot.conversation.turn import Turn
 from bot.db.database import Database
 from bot.i18n import _, ngettext, normalise_language, set_language, use_language
@@ -84,10 +84,10 @@ class Dialogue:
         now = self.clock()
         hinted = normalise_language(inbound.language_hint, self.config.default_language)
         async with self.db.transaction() as session:
-            resident, state, _first = await load_for_turn(
+            loaded = await load_for_turn(
                 session, inbound.resident_id, language=hinted, display_name=inbound.display_name, now=now
             )
-            set_language(resident.language)
+            set_language(loaded.resident.language)
             parsed: dict[str, Parse | None] = {}
 
             async def understand() -> Parse | None:
@@ -97,8 +97,8 @@ class Dialogue:
 
             turn = Turn(
                 inbound=inbound,
-                resident=resident,
-                state=state,
+                resident=loaded.resident,
+                state=loaded.state,
                 session=session,
                 now=now,
                 registry=self.registry,
@@ -106,7 +106,7 @@ class Dialogue:
                 services=self.config.services,
             )
             await self._route(turn, parsed)
-            mark_saved(state, now)
+            await save_turn(session, loaded, now)
         return turn.replies
 
     def _failure_reply(self, inbound: Inbound) -> Reply:

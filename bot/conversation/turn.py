@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.messages import Button, Inbound, Reply
-from bot.db.models import ConversationState, Resident
+from bot.conversation.store import ResidentRecord, StateRecord
 from nlu.interface import Parse
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ class Turn:
     """
 
     inbound: Inbound
-    resident: Resident
-    state: ConversationState
+    resident: ResidentRecord
+    state: StateRecord
     session: AsyncSession
     now: datetime
     registry: Registry
@@ -45,7 +45,7 @@ class Turn:
 
     @property
     def slots(self) -> dict[str, Any]:
-        """The active flow's slots; assign through `set_slot` so the JSON column is marked dirty."""
+        """The active flow's slots (read-only view by convention; change them with `set_slot`)."""
         return self.state.slots
 
     def set_slot(self, name: str, value: Any) -> None:

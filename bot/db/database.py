@@ -16,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.db import sqlite_driver
+
 
 class Database:
     """Owns the engine; hands out sessions that commit on success and roll back on error."""
@@ -24,6 +26,8 @@ class Database:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
+        if parsed.drivername == "sqlite+aiosqlite":
+            parsed = parsed.set(drivername=f"sqlite+{sqlite_driver.DRIVER}")
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "sqlite":
             database = parsed.database
@@ -34,7 +38,7 @@ class Database:
             kwargs["pool_reset_on_return"] = None
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self.engine: AsyncEngine = create_async_engine(parsed, **kwargs)
         # SQLite allows one writer: turns take a process-wide lock instead of spinning in busy waits.
         self._writer = asyncio.Lock() if self.dialect == "sqlite" else None
         if self.dialect == "sqlite":
@@ -69,4 +73,3 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
