@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -103,6 +103,12 @@ class Settings(BaseSettings):
             raise ValueError("an http:// or https:// URL")
         return value.rstrip("/") if value else value
 
+    @model_validator(mode="after")
+    def _rasa_needs_url(self) -> Settings:
+        if self.nlu_backend == "rasa" and not self.rasa_url:
+            raise ValueError("RASA_URL is required when NLU_BACKEND=rasa")
+        return self
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -114,7 +120,9 @@ class Settings(BaseSettings):
 
 def _describe(error: dict) -> str:
     """One line: VARIABLE=value is not accepted; expected <what the field accepts>."""
-    name = str(error["loc"][0]) if error.get("loc") else "?"
+    if not error.get("loc"):  # a rule across several settings
+        return f"invalid settings: {error.get('ctx', {}).get('error', error.get('msg'))}"
+    name = str(error["loc"][0])
     field = Settings.model_fields.get(name)
     accepted = (field.description if field and field.description else "") or error.get("msg", "")
     if error.get("type") == "value_error":

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Base
+from nlu.embedded import DEFAULT_DATA_DIR, EmbeddedInterpreter, load_interpreter, train_interpreter
 from tests.conversation import FixedClock
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -64,3 +65,17 @@ async def truncate_all(database: Database) -> None:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock()
+
+
+@pytest.fixture(scope="session")
+def nlu_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped training data, trained once for the whole test session."""
+    path = tmp_path_factory.mktemp("nlu_model") / "model.npz"
+    train_interpreter(DEFAULT_DATA_DIR).save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def nlu_interpreter(nlu_model_path: Path) -> EmbeddedInterpreter:
+    """The real embedded interpreter (what NLU_BACKEND=embedded runs)."""
+    return load_interpreter(nlu_model_path)

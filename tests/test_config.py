@@ -45,6 +45,13 @@ def test_wrong_value_names_the_variable_and_what_is_accepted(monkeypatch, variab
     assert "\n" not in str(error.value)
 
 
+def test_rasa_backend_without_its_url_is_refused(monkeypatch):
+    monkeypatch.setenv("NLU_BACKEND", "rasa")
+    monkeypatch.delenv("RASA_URL", raising=False)
+    with pytest.raises(ConfigError, match=r"^invalid settings: RASA_URL is required when NLU_BACKEND=rasa$"):
+        load_settings()
+
+
 def test_env_file_is_read(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LOG_LEVEL", raising=False)

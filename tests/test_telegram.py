@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import App
 from bot.channels.telegram import reply_markup, split_text, webhook_secret
-from bot.conversation import Button, Reply
+from bot.conversation import Attachment, Button, Reply
 from tests.fake_telegram import FakeTelegram
 from tests.sample_flow import register_sample
 from tests.telegram_harness import RunningBot
@@ -153,12 +153,13 @@ async def test_a_command_in_a_group_points_to_the_private_chat(bot, fake):
     assert len(fake.bot_messages(-100500)) == 1
 
 
-async def test_restart_mid_form_keeps_the_state(fake, db, database_url):
-    first = await RunningBot(fake, database_url, customise=with_sample).start()
+@pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
+async def test_restart_mid_form_keeps_the_state(fake, db, database_url, webhook):
+    first = await RunningBot(fake, database_url, webhook=webhook, customise=with_sample).start()
     await say(fake, "/sample", language_code="en")
     await say(fake, "Picnic")
     await first.stop()
-    second = await RunningBot(fake, database_url, customise=with_sample).start()
+    second = await RunningBot(fake, database_url, webhook=webhook, customise=with_sample).start()
     try:
         (summary,) = await say(fake, "2")
         assert summary.text == "Event Picnic for 2."
@@ -257,3 +258,58 @@ def test_rendering_picks_one_keyboard_and_splits_long_text():
     assert reply_markup(Reply("x")) is None
     parts = split_text("line\n" * 2000)
     assert all(len(part) <= 4096 for part in parts) and "".join(parts).count("line") == 2000
+
+
+def with_attachments(app: App) -> None:
+    async def card(turn, _arg: str) -> None:
+        reply = turn.say("Your visit card", silent=True)
+        reply.attachments.append(
+            Attachment("wizyta.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+        )
+        reply.attachments.append(Attachment("mapa.png", PNG, "image/png", caption="Libelta 16/20"))
+
+    app.registry.add_command("card", card)
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+async def test_attachments_and_silent_delivery_are_rendered(fake, db, database_url):
+    running = await RunningBot(fake, database_url, customise=with_attachments).start()
+    try:
+        await fake.send_message(ANNA, "/card")
+        text, document, photo = await fake.wait_for(
+            ANNA, kind=["message", "document", "photo"], count=3, timeout=10
+        )
+        assert text.text == "Your visit card" and text.params.get("disable_notification") in (True, "true")
+        assert document.kind == "document" and fake.file_bytes(document.file_id).startswith(
+            b"BEGIN:VCALENDAR"
+        )
+        assert photo.kind == "photo" and photo.text == "Libelta 16/20"
+        assert fake.file_bytes(photo.file_id) == PNG
+    finally:
+        await running.stop()
+
+
+async def test_a_photo_from_a_resident_reaches_the_engine_as_a_file_id(fake, db, database_url):
+    seen = []
+
+    def capture(app: App) -> None:
+        async def on_photo(turn, _arg: str) -> None:
+            seen.append((turn.inbound.photos, turn.inbound.text))
+            turn.say("Photo received")
+
+        app.registry.on_photo = on_photo
+
+    running = await RunningBot(fake, database_url, customise=capture).start()
+    try:
+        await fake.send_photo(ANNA, PNG, caption="dziura")
+        (answer,) = await fake.wait_for(ANNA, kind="message", timeout=10)
+        assert answer.text == "Photo received"
+        ((photos, caption),) = seen
+        assert caption == "dziura" and fake.file_bytes(photos[0]) == PNG
+    finally:
+        await running.stop()

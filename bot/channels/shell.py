@@ -39,6 +39,7 @@ class ShellChannel:
         self.media_dir = media_dir
         self.out = out or sys.stdout
         self.choices: list[Button] = []
+        self.shown_menu: list[list[str]] | None = None
 
     # -- input -----------------------------------------------------------------------------------
     def to_inbound(self, line: str) -> Inbound | str:
@@ -84,7 +85,8 @@ class ShellChannel:
                     print(f"  [{number}] {button.label}", file=self.out)
             if reply.request_location:
                 print(f"  ({reply.request_location}: /location LAT LON)", file=self.out)
-            if reply.menu:
+            if reply.menu and reply.menu != self.shown_menu:  # like Telegram, the menu stays until it changes
+                self.shown_menu = reply.menu
                 print("  | " + " | ".join(label for row in reply.menu for label in row) + " |", file=self.out)
             for attachment in reply.attachments:
                 saved = self._save_attachment(attachment.filename, attachment.data)

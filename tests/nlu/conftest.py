@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlu.embedded import DEFAULT_DATA_DIR, EmbeddedInterpreter, load_interpreter, train_interpreter
+from nlu.embedded import train_interpreter
 
 TINY_PL = """version: "3.1"
 nlu:
@@ -92,19 +92,6 @@ def write_tiny_dataset(root: Path) -> Path:
 @pytest.fixture
 def tiny_data(tmp_path: Path) -> Path:
     return write_tiny_dataset(tmp_path / "data")
-
-
-@pytest.fixture(scope="session")
-def nlu_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped training data, trained once for the whole test session."""
-    path = tmp_path_factory.mktemp("nlu_model") / "model.npz"
-    train_interpreter(DEFAULT_DATA_DIR).save(path)
-    return path
-
-
-@pytest.fixture(scope="session")
-def nlu_interpreter(nlu_model_path: Path) -> EmbeddedInterpreter:
-    return load_interpreter(nlu_model_path)
 
 
 @pytest.fixture(scope="session")
