@@ -33,7 +33,7 @@ async def test_start_up_refuses_an_unmigrated_database_and_says_what_to_run(tmp_
 
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="needs an empty database of its own")
 def test_cli_migrate_then_start_check_passes(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh' / 'var' / 'cli.sqlite3'}"  # var/ does not exist yet
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url, "NLU_BACKEND": "none"}
     refused = subprocess.run(
         [sys.executable, "-m", "bot", "shell"], env=env, input="", capture_output=True, text=True, timeout=60

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -17,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.db import sqlite_driver
+from bot.db.migrate import ensure_sqlite_directory
 
 
 class Database:
@@ -30,9 +30,7 @@ class Database:
             parsed = parsed.set(drivername=f"sqlite+{sqlite_driver.DRIVER}")
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "sqlite":
-            database = parsed.database
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            ensure_sqlite_directory(url)
             kwargs["connect_args"] = {"timeout": 30}
             # Every session ends in COMMIT or ROLLBACK, so the pool's extra reset round trip is waste.
             kwargs["pool_reset_on_return"] = None

@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -34,7 +35,15 @@ def head_revision() -> str:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply migrations up to `revision` (blocking; alembic's env runs its own event loop)."""
+    ensure_sqlite_directory(url)
     command.upgrade(alembic_config(url), revision)
+
+
+def ensure_sqlite_directory(url: str) -> None:
+    """A fresh checkout has no var/: create the SQLite file's directory before connecting."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
