@@ -45,10 +45,14 @@ def _configure_logging(settings: Settings) -> None:
     )
     # Request URLs contain the bot token; keep HTTP client chatter out of the logs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
 async def _shell(settings: Settings, resident: int, lang: str | None) -> None:
     from bot.app import build_app
+
+    if settings.log_level == "INFO":  # the terminal is the chat: only problems go to stderr
+        logging.getLogger().setLevel(logging.WARNING)
     from bot.channels.shell import ShellChannel
 
     app = await build_app(settings)

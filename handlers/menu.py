@@ -131,7 +131,7 @@ def coming_soon(feature: str):
 
     async def action(turn: Turn, _arg: str = "") -> None:
         turn.say(
-            _("Coming soon: {feature} is not available in the bot yet. We are working on it.").format(
+            _("Coming soon: {feature}. This is not in the bot yet; we are working on it.").format(
                 feature=_(feature)
             ),
             menu=turn.registry.keyboard(),
