@@ -90,3 +90,146 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class TicketCounter(Base):
+    """The last ticket number issued in a year: PZN-2026-000123 is number 123 of 2026."""
+
+    __tablename__ = "ticket_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Report(Base):
+    """A problem a resident reported, with where it is and what state city staff have it in."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        # Duplicate lookup: open reports of a category inside a small latitude/longitude box.
+        Index("ix_reports_nearby", "category", "status", "latitude", "longitude"),
+        Index("ix_reports_address", "category", "status", "street", "house_number"),
+        Index("ix_reports_resident", "resident_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket: Mapped[str] = mapped_column(String(20), unique=True)
+    resident_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="SET NULL")
+    )
+    category: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    street: Mapped[str | None] = mapped_column(String(128))
+    house_number: Mapped[str | None] = mapped_column(String(16))
+    osiedle: Mapped[str | None] = mapped_column(String(96))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    language: Mapped[str] = mapped_column(String(2), default="pl")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportPhoto(Base):
+    """A picture of a report: the channel's file id, and a copy in MEDIA_DIR once downloaded."""
+
+    __tablename__ = "report_photos"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    file_id: Mapped[str] = mapped_column(String(255))
+    local_path: Mapped[str | None] = mapped_column(String(512))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportEvent(Base):
+    """One entry of a report's history: a status (or the same status) with a note and who set it."""
+
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportFollower(Base):
+    """A resident who follows someone else's report (+1) and gets its updates."""
+
+    __tablename__ = "report_followers"
+
+    report_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    resident_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Initiative(Base):
+    """A civic initiative: awaiting moderation, then approved (supportable) or rejected."""
+
+    __tablename__ = "initiatives"
+    __table_args__ = (Index("ix_initiatives_browse", "status", "osiedle"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text)
+    osiedle: Mapped[str | None] = mapped_column(String(96))  # None: city-wide
+    category: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(24), default="awaiting_moderation")
+    moderation_note: Mapped[str | None] = mapped_column(Text)
+    supports: Mapped[int] = mapped_column(Integer, default=0)
+    threshold_notified: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class InitiativeSupport(Base):
+    """One resident's support of one initiative (the primary key allows exactly one)."""
+
+    __tablename__ = "initiative_supports"
+
+    initiative_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True
+    )
+    resident_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message waiting to be delivered to a resident (status pushes now; broadcasts later).
+
+    Written in the same transaction as the change it reports, so a notification is never lost and
+    never sent for a change that rolled back; a dispatcher in the bot process delivers it.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "not_before"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[Any] | None] = mapped_column(JSON)
+    silent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
