@@ -73,6 +73,10 @@ class Settings(BaseSettings):
         default="INFO", description="DEBUG, INFO, WARNING or ERROR"
     )
     max_text_length: int = Field(default=4096, ge=64, le=100_000, description="longest message the bot reads")
+    initiative_support_threshold: int = Field(
+        default=10, ge=1, le=100_000, description="supports after which an initiative's author is told"
+    )
+    report_max_photos: int = Field(default=5, ge=0, le=10, description="photos per report (0 to 10)")
     media_dir: Path = Field(default=VAR_DIR / "media", description="directory for downloaded photos")
 
     @field_validator("log_level", mode="before")
