@@ -30,6 +30,13 @@ def _parser() -> argparse.ArgumentParser:
     shell.add_argument("--lang", choices=("pl", "en"), help="preset the language")
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("web", help="serve the HTTP endpoints (webhook, health) without polling")
+    status = commands.add_parser("report-status", help="change a report's status and notify its residents")
+    status.add_argument("ticket", help="e.g. PZN-2026-000123")
+    status.add_argument("status", help="new, in_progress, resolved, rejected or duplicate")
+    status.add_argument("--note", default=None, help="note for the residents and the history")
+    approve = commands.add_parser("initiative-approve", help="approve an initiative awaiting moderation")
+    approve.add_argument("id", type=int)
+    approve.add_argument("--note", default=None)
     nlu = commands.add_parser(
         "nlu", help="train, parse, evaluate the NLU (see `citybot nlu --help`)", add_help=False
     )
@@ -49,7 +56,7 @@ def _configure_logging(settings: Settings) -> None:
 
 
 async def _shell(settings: Settings, resident: int, lang: str | None) -> None:
-    from bot.app import build_app
+    from bot.app import build_app, start_background
 
     if settings.log_level == "INFO":  # the terminal is the chat: only problems go to stderr
         logging.getLogger().setLevel(logging.WARNING)
@@ -57,9 +64,9 @@ async def _shell(settings: Settings, resident: int, lang: str | None) -> None:
 
     app = await build_app(settings)
     try:
-        await ShellChannel(
-            app.dialogue, resident_id=resident, language=lang, media_dir=settings.media_dir
-        ).run()
+        shell = ShellChannel(app.dialogue, resident_id=resident, language=lang, media_dir=settings.media_dir)
+        start_background(app, shell)
+        await shell.run()
     finally:
         await app.close()
 
@@ -112,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _run(_shell(settings, 1, None))
         elif args.command == "web":
             _run(_telegram(settings, polling=False))
+        elif args.command in ("report-status", "initiative-approve"):
+            from bot.staff_cli import run_staff_command
+
+            return asyncio.run(run_staff_command(settings, args))
     except NotMigrated as error:
         print(f"citybot: {error}", file=sys.stderr)
         return 2

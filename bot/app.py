@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.config import Settings
 from bot.conversation import Dialogue, DialogueConfig, Registry
+from bot.conversation.delivery import Delivery
 from bot.db.database import Database
 from bot.db.migrate import ensure_migrated
 from handlers import register_all
@@ -39,6 +40,17 @@ class App:
             if asyncio.iscoroutine(result):
                 await result
         await self.db.dispose()
+
+
+def start_background(app: App, delivery: Delivery) -> None:
+    """Start the jobs that push notifications and fetch photos through `delivery` (a channel)."""
+    from scheduler import build_scheduler
+
+    jobs = build_scheduler(
+        app.db, delivery, media_dir=app.settings.media_dir, dispatch_seconds=app.settings.dispatch_interval
+    )
+    jobs.start()
+    app.closers.append(lambda: jobs.shutdown(wait=False))
 
 
 async def build_interpreter(settings: Settings) -> Interpreter:

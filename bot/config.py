@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         default=10, ge=1, le=100_000, description="supports after which an initiative's author is told"
     )
     report_max_photos: int = Field(default=5, ge=0, le=10, description="photos per report (0 to 10)")
+    city_boundary_file: Path | None = Field(
+        default=None, description="a GeoJSON Polygon of the city boundary (default: the shipped outline)"
+    )
+    dispatch_interval: float = Field(
+        default=2.0, gt=0, le=3600, description="seconds between outbox deliveries (above 0)"
+    )
     media_dir: Path = Field(default=VAR_DIR / "media", description="directory for downloaded photos")
 
     @field_validator("log_level", mode="before")

@@ -4,9 +4,10 @@ app.py calls `register_all`, so the engine never imports this package.
 """
 
 from bot.conversation import Registry
-from handlers import menu
+from handlers import matters, menu, report
 
-FEATURES = (menu,)
+# The menu first: it installs "coming soon" placeholders that the features then replace.
+FEATURES = (menu, report, matters)
 
 
 def register_all(registry: Registry) -> Registry:

@@ -82,9 +82,9 @@ async def test_lang_command_offers_the_choice_again(chat):
 
 
 async def test_menu_label_typed_in_either_language_opens_the_item(chat):
-    await chat.says("📂 Moje sprawy")
+    await chat.says("🔔 Alerty")
     assert "Już wkrótce" in chat.text
-    await chat.says("my matters")
+    await chat.says("alerts")
     assert "Już wkrótce" in chat.text
     await chat.says("⚙️ Ustawienia")
     assert "Twój język: Polski" in chat.text

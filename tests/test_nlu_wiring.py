@@ -35,12 +35,17 @@ async def test_greeting_in_free_text_starts_the_conversation(chat):
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["na Głogowskiej jest dziura w jezdni", "nie świeci latarnia przy Garbarach", "zglaszam dziure na ulicy"],
+    ("text", "next_question"),
+    [
+        ("na Głogowskiej jest dziura w jezdni", "Możesz dodać do 5 zdjęć"),  # kind, street, description known
+        ("nie świeci latarnia przy Garbarach", "Możesz dodać do 5 zdjęć"),
+        ("zglaszam dziure na ulicy", "Gdzie to jest?"),  # the kind is clear, the place is not
+        ("chcę zgłosić problem", "Jaki to problem?"),
+    ],
 )
-async def test_problem_descriptions_reach_the_report_feature(chat, text):
+async def test_problem_descriptions_start_a_report_with_what_they_already_say(chat, text, next_question):
     await chat.says(text)
-    assert chat.text.startswith("Już wkrótce: zgłaszanie problemów.")
+    assert chat.text.startswith(next_question)
 
 
 async def test_a_request_for_a_person_is_understood_in_both_languages(chat):

@@ -11,10 +11,12 @@ import asyncio
 import shutil
 import sys
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot.conversation import Button, Dialogue, Inbound, Location, Reply
+from bot.conversation.delivery import FileUnavailable
 from bot.i18n import _, use_language
 
 LOCATION_COMMAND = "/location"
@@ -100,6 +102,18 @@ class ShellChannel:
         target = folder / Path(filename).name
         target.write_bytes(data)
         return target
+
+    # -- delivery (outbox, files) ----------------------------------------------------------------
+    async def deliver(self, resident_id: int, replies: Sequence[Reply]) -> None:
+        """Notifications print in the terminal, marked with whom they are for."""
+        print(f"🔔 → {resident_id}", file=self.out)
+        self.render(list(replies))
+
+    async def fetch_file(self, file_id: str) -> bytes:
+        path = Path(file_id.removeprefix("file:"))
+        if not file_id.startswith("file:") or not path.is_file():
+            raise FileUnavailable(file_id)
+        return path.read_bytes()
 
     # -- loop ------------------------------------------------------------------------------------
     async def send(self, line: str) -> None:

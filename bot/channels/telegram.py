@@ -30,7 +30,9 @@ from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.app import start_background
 from bot.conversation import Inbound, Location, Reply
+from bot.conversation.delivery import DeliveryError, FileUnavailable, Unreachable
 from bot.i18n import LANGUAGES, _, normalise_language, translate, use_language
 from bot.web.server import WEBHOOK_PATH, WebServer
 
@@ -230,7 +232,10 @@ class TelegramChannel:
         replies = await self.app.dialogue.handle(inbound)
         if query is not None and isinstance(query.message, Message) and query.message.reply_markup:
             await self._drop_buttons(query.message)
-        await self.send(inbound.resident_id, replies)
+        try:
+            await self.send(inbound.resident_id, replies)
+        except Forbidden as error:
+            log.info("resident %s cannot be reached: %s", inbound.resident_id, error)
 
     async def _outside_private_chat(self, update: Update) -> None:
         """Residents are served in private chats only; a command in a group gets a pointer there."""
@@ -295,12 +300,32 @@ class TelegramChannel:
                         await bot.send_document(
                             chat_id, upload, caption=attachment.caption, disable_notification=reply.silent
                         )
-        except Forbidden as error:
-            log.info("resident %s cannot be reached: %s", chat_id, error)
-            self.keyboards.forget(chat_id)
         except TelegramError:
             self.keyboards.forget(chat_id)  # unsure what the resident sees now: send it next time
             raise
+
+    async def deliver(self, resident_id: int, replies: Sequence[Reply]) -> None:
+        """Push messages the resident did not just ask for (the outbox dispatcher calls this)."""
+        try:
+            await self.send(resident_id, replies)
+        except Forbidden as error:
+            raise Unreachable(str(error)) from error
+        except BadRequest as error:
+            if "chat not found" in str(error).lower():
+                raise Unreachable(str(error)) from error
+            raise DeliveryError(str(error)) from error
+        except TelegramError as error:  # flood control after retries, network trouble
+            raise DeliveryError(str(error)) from error
+
+    async def fetch_file(self, file_id: str) -> bytes:
+        """A resident's photo, downloaded from Telegram's file storage."""
+        try:
+            file = await self.application.bot.get_file(file_id)
+            return bytes(await file.download_as_bytearray())
+        except BadRequest as error:
+            raise FileUnavailable(str(error)) from error
+        except TelegramError as error:
+            raise DeliveryError(str(error)) from error
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the traceback; tell the resident something went wrong, in their language, no internals."""
@@ -329,6 +354,7 @@ async def run_telegram(app: App, *, polling: bool) -> None:
     await web.start()
     if channel is not None:
         await channel.start()
+        start_background(app, channel)
     try:
         await stop.wait()
     finally:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.conversation.flow import Answer
+from bot.conversation.flow import Answer, Flow, Invalid
 from bot.conversation.locks import ResidentLocks
 from bot.conversation.messages import Button, Inbound, Reply
 from bot.conversation.payloads import FlowPayload, GlobalPayload, PayloadError, decode, global_payload
@@ -177,10 +177,9 @@ class Dialogue:
         if flow is None or state.slots.get("_run") != payload.run or state.step != payload.step:
             await self._expired(turn)
             return
-        reason = await flow.handle(turn, Answer(choice=payload.value))
-        if reason is not None:
-            turn.say(reason)
-            await flow.prompt(turn)
+        invalid = await flow.handle(turn, Answer(choice=payload.value))
+        if invalid is not None:
+            await self._explain(turn, flow, invalid)
 
     async def _on_command(self, turn: Turn, name: str, arg: str) -> None:
         action = self.registry.commands.get(name)
@@ -200,8 +199,8 @@ class Dialogue:
         flow = self.registry.flows[turn.state.flow or ""]
         inbound = turn.inbound
         answer = Answer(text=turn.text, location=inbound.location, photos=inbound.photos)
-        reason = await flow.handle(turn, answer)
-        if reason is None:
+        invalid = await flow.handle(turn, answer)
+        if invalid is None:
             turn.state.misses = 0
             return
         route = await self._interrupting(turn)
@@ -211,8 +210,16 @@ class Dialogue:
             if turn.state.flow == flow.name and turn.state.slots.get("_run") == run:
                 await flow.prompt(turn)
             return
-        turn.say(reason)
-        await flow.prompt(turn)
+        await self._explain(turn, flow, invalid)
+
+    async def _explain(self, turn: Turn, flow: Flow, invalid: Invalid) -> None:
+        explain = getattr(flow, "explain", None)
+        if explain is not None:
+            explain(turn, invalid)
+        elif invalid.reason:
+            turn.say(invalid.reason)
+        if invalid.reprompt:
+            await flow.prompt(turn)
 
     async def _interrupting(self, turn: Turn) -> IntentRoute | None:
         """An intent confident enough, and marked as allowed, to break into a form (help, a person)."""

@@ -22,11 +22,20 @@ EDIT = "edit"
 
 
 class Invalid(Exception):
-    """An answer the slot cannot take; `reason` is shown to the resident before the question again."""
+    """An answer the slot cannot take; `reason` is shown to the resident before the question again.
 
-    def __init__(self, reason: str) -> None:
+    `choices` ((label, value) pairs) become buttons under the reason, answering the same step (e.g.
+    "did you mean" suggestions); `reprompt=False` keeps the question from being repeated when the
+    reason already says what to do next (e.g. "photo 2 of 5 added, send more or tap Done").
+    """
+
+    def __init__(
+        self, reason: str, *, choices: Sequence[tuple[str, str]] = (), reprompt: bool = True
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.choices = tuple(choices)
+        self.reprompt = reprompt
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +55,8 @@ class Flow(Protocol):
 
     async def start(self, turn: Turn, prefill: dict[str, Any]) -> None: ...
 
-    async def handle(self, turn: Turn, answer: Answer) -> str | None:
-        """Take the answer for the current step; return None when taken, or the reason to re-ask."""
+    async def handle(self, turn: Turn, answer: Answer) -> Invalid | None:
+        """Take the answer for the current step; return None when taken, or why it was not."""
         ...
 
     async def prompt(self, turn: Turn) -> None:
@@ -104,10 +113,18 @@ class FormFlow:
         return Button(label, flow_payload(turn.slots.get("_run", "-"), turn.state.step or "-", value))
 
     # -- lifecycle -------------------------------------------------------------------------------
-    async def start(self, turn: Turn, prefill: dict[str, Any]) -> None:
-        """Begin a run, keep every pre-filled value its slot accepts, and ask the first missing one."""
-        turn.enter(self.name, None, new_run_id())
+    async def start(
+        self, turn: Turn, prefill: dict[str, Any], *, values: dict[str, Any] | None = None
+    ) -> None:
+        """Begin a run, keep every pre-filled value its slot accepts, and ask the first missing one.
+
+        `prefill` holds raw answers (NLU entities, text) that go through the slots' parsers;
+        `values` holds values already checked by the caller (a pin, photos) and is taken as is.
+        """
+        turn.enter(self.name, None, new_run_id(), dict(values or {}))
         for slot in self.slots:
+            if slot.name in turn.slots:
+                continue
             raw = prefill.get(slot.name)
             if raw is None and slot.entity:
                 raw = prefill.get(slot.entity)
@@ -150,7 +167,7 @@ class FormFlow:
         turn.leave()
 
     # -- answers ---------------------------------------------------------------------------------
-    async def handle(self, turn: Turn, answer: Answer) -> str | None:
+    async def handle(self, turn: Turn, answer: Answer) -> Invalid | None:
         step = turn.state.step
         if step == CONFIRM:
             return await self._handle_confirm(turn, answer)
@@ -163,7 +180,7 @@ class FormFlow:
         try:
             value = await _maybe_await(slot.parse(turn, answer))
         except Invalid as invalid:
-            return invalid.reason
+            return invalid
         turn.set_slot(slot.name, value)
         # An edited answer may make later slots needless (or needed); drop values no longer required.
         for other in self.slots:
@@ -172,7 +189,7 @@ class FormFlow:
         await self.advance(turn)
         return None
 
-    async def _handle_confirm(self, turn: Turn, answer: Answer) -> str | None:
+    async def _handle_confirm(self, turn: Turn, answer: Answer) -> Invalid | None:
         decision = answer.choice
         if decision is None and answer.text:
             parse = await turn.understand()
@@ -189,16 +206,16 @@ class FormFlow:
             turn.state.step = EDIT
             self._show_edit_menu(turn)
             return None
-        return _("Please choose one of the buttons below.")
+        return Invalid(_("Please choose one of the buttons below."))
 
-    async def _handle_edit(self, turn: Turn, answer: Answer) -> str | None:
+    async def _handle_edit(self, turn: Turn, answer: Answer) -> Invalid | None:
         target = self._by_name.get(answer.choice or "")
         if target is None or not target.required(turn.slots):
             if answer.choice == CONFIRM:
                 turn.state.step = CONFIRM
                 self._show_summary(turn)
                 return None
-            return _("Please choose what to change.")
+            return Invalid(_("Please choose what to change."))
         turn.drop_slot(target.name)
         turn.state.step = target.name
         await _maybe_await(target.ask(turn, self))
@@ -208,6 +225,12 @@ class FormFlow:
         await self._submit(turn, self)
         if turn.state.flow == self.name:
             turn.leave()
+
+    def explain(self, turn: Turn, invalid: Invalid) -> None:
+        """Tell the resident why the answer was not taken, then (usually) ask again."""
+        buttons = [[self.button(turn, label, value)] for label, value in invalid.choices]
+        if invalid.reason or buttons:
+            turn.say(invalid.reason or _("Please choose:"), buttons=buttons)
 
     # -- summary ---------------------------------------------------------------------------------
     def _show_summary(self, turn: Turn) -> None:

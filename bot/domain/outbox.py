@@ -24,10 +24,14 @@ MAX_ATTEMPTS = 8
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """A rendered message: text and inline buttons as (label, payload) rows."""
+    """A rendered message: text and inline buttons as rows of (label, action, argument).
+
+    Actions are the global button actions handlers register (e.g. "fixed"); the dispatcher turns
+    them into channel payloads, so the domain knows nothing of payload formats.
+    """
 
     text: str
-    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    buttons: tuple[tuple[tuple[str, str, str], ...], ...] = ()
     silent: bool = False
 
 

@@ -37,7 +37,7 @@ _NUMERIC = re.compile(
 )
 _DASHED = re.compile(r"(?<![0-9.,/:-])(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})-(?P<y>[0-9]{4})(?![0-9])")
 _DAY_MONTH = re.compile(
-    rf"\b(?:the[ \t]+)?(?P<d>[0-9]{{1,2}})(?:\.|-?go|st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?P<mon>{MONTH_RE})\b\.?"
+    rf"\b(?P<d>[0-9]{{1,2}})(?:\.|-?go|st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?P<mon>{MONTH_RE})\b\.?"
     r"(?:,?[ \t]+(?P<y>[0-9]{4})(?![0-9])(?:[ \t]*r\b\.?|[ \t]+roku\b)?)?"
 )
 _MONTH_DAY = re.compile(
@@ -46,26 +46,28 @@ _MONTH_DAY = re.compile(
 )
 _RELATIVE = re.compile(
     r"\b(?P<word>dzisiaj|dzis|jutro|pojutrze|przedwczoraj|wczoraj|today|tonight|tomorrow|yesterday"
-    r"|(?:the[ \t]+)?day[ \t]+after[ \t]+tomorrow|(?:the[ \t]+)?day[ \t]+before[ \t]+yesterday)\b"
+    r"|day[ \t]+after[ \t]+tomorrow|day[ \t]+before[ \t]+yesterday)\b"
 )
 _OFFSET = re.compile(
     rf"\b(?:za|in)[ \t]+(?:(?P<n>[0-9]{{1,3}}|{NUMBER_RE}|a|an|one)[ \t]+)?"
     r"(?P<unit>tydzien|tygodnie|tygodni|dni|dzien|dnia|weeks?|days?)\b"
 )
+# Weekday phrases: the span (group v) leaves out a leading preposition ("na [poniedziałek]").
 _PL_WEEKDAY = re.compile(
-    r"\b(?:(?P<prep>w|we|na|od|do)[ \t]+)?"
+    r"\b(?:(?P<prep>w|we|na|od|do)[ \t]+)?(?P<v>"
     r"(?:(?P<mod>przyszl[a-z]*|nastepn[a-z]*|najblizsz[a-z]*|ten|ta|te|tym)[ \t]+)?"
-    rf"(?P<wd>{WEEKDAY_RE})\b(?P<nextweek>[ \t]+(?:w[ \t]+)?(?:przyszlym|nastepnym)[ \t]+tygodniu\b)?"
+    rf"(?P<wd>{WEEKDAY_RE})\b(?P<nextweek>[ \t]+(?:w[ \t]+)?(?:przyszlym|nastepnym)[ \t]+tygodniu\b)?)"
 )
 _PL_NEXT_WEEK_DAY = re.compile(
-    r"\b(?:w[ \t]+)?(?:przyszlym|nastepnym)[ \t]+tygodniu[ \t]*,?[ \t]+"
-    rf"(?:w|we|na)[ \t]+(?P<wd>{WEEKDAY_RE})\b"
+    r"\b(?:w[ \t]+)?(?P<v>(?:przyszlym|nastepnym)[ \t]+tygodniu[ \t]*,?[ \t]+"
+    rf"(?:w|we|na)[ \t]+(?P<wd>{WEEKDAY_RE}))\b"
 )
 _EN_WEEKDAY = re.compile(
-    rf"\b(?:(?P<prep>on|by|from|until|till)[ \t]+)?(?:(?P<mod>next|this[ \t]+coming|this|coming)[ \t]+)?"
-    rf"(?P<wd>{_EN_WEEKDAYS})\b(?P<nextweek>[ \t]+next[ \t]+week\b)?"
+    r"\b(?:(?P<prep>on|by|from|until|till|for)[ \t]+)?"
+    rf"(?P<v>(?:(?P<mod>next|this[ \t]+coming|this|coming)[ \t]+)?"
+    rf"(?P<wd>{_EN_WEEKDAYS})\b(?P<nextweek>[ \t]+next[ \t]+week\b)?)"
 )
-_EN_NEXT_WEEK_DAY = re.compile(rf"\bnext[ \t]+week[ \t]+on[ \t]+(?P<wd>{_EN_WEEKDAYS})\b")
+_EN_NEXT_WEEK_DAY = re.compile(rf"\b(?P<v>next[ \t]+week[ \t]+on[ \t]+(?P<wd>{_EN_WEEKDAYS}))\b")
 # A number right after these is a clock time ("o 10.12"), not a date.
 _TIME_CUE_BEFORE = re.compile(r"(?:\b(?:o|godz|godzina|godzinie|godzine|at|okolo|ok|around)\.?[ \t]*)$")
 _GAP = re.compile(r"[ \t]*,?[ \t]*")
@@ -185,7 +187,7 @@ class DateExtractor:
                     mode = "this"
                 else:
                     mode = "nearest"
-                found.append(_Found(m.start(), m.end(), _weekday_date(today, wd, mode), 0.9, weekday=wd))
+                found.append(_Found(m.start("v"), m.end("v"), _weekday_date(today, wd, mode), 0.9, weekday=wd))
         return self._merge_weekday_with_date(text, found)
 
     @staticmethod

@@ -11,6 +11,9 @@ from typing import ClassVar
 
 from nlu.entities.base import Doc
 from nlu.entities.vocabulary import NUMBER_RE, PERSONAL_NUMBERS, number_value
+
+# "we trójkę": group nouns that count people only after "we"/"w".
+COLLECTIVE_GROUPS = {"dwojke": 2, "trojke": 3, "czworke": 4, "piatke": 5, "szostke": 6}
 from nlu.interface import Entity
 
 _N = rf"(?P<n>[0-9]{{1,2}}|{NUMBER_RE})"
@@ -18,12 +21,15 @@ _PEOPLE_WORDS = (
     r"(?:osob[a-z]*|os\.|osobowa|osobowy|ludzi|dorosl[a-z]*|gosci|uczestnik[a-z]*|pasazer[a-z]*|people|persons?"
     r"|adults|guests|pax|of[ \t]+us|in[ \t]+total|in[ \t]+our[ \t]+party)"
 )
-_COUNT_NOUN = re.compile(rf"\b{_N}[ \t]*-?[ \t]*{_PEOPLE_WORDS}(?![a-z])")
+# "jedna osoba więcej" is a change in a head count, not the count.
+_COUNT_NOUN = re.compile(rf"\b{_N}[ \t]*-?[ \t]*{_PEOPLE_WORDS}(?![a-z])(?![ \t]+(?:wiecej|mniej|more|less)\b)")
 _PL_NAS = re.compile(
     r"\b(?:jest[ \t]+nas|bedzie[ \t]+nas|przyjdzie[ \t]+nas|przyjdziemy[ \t]+w|nas[ \t]+jest|nas[ \t]+bedzie)"
     rf"[ \t]+{_N}\b"
 )
-_PL_WE = re.compile(rf"\b(?:we|w)[ \t]+(?P<n>{'|'.join(sorted(PERSONAL_NUMBERS, key=len, reverse=True))})\b")
+_PL_WE = re.compile(
+    rf"\b(?:we|w)[ \t]+(?P<n>{'|'.join(sorted(PERSONAL_NUMBERS | COLLECTIVE_GROUPS.keys(), key=len, reverse=True))})\b"
+)
 _PL_FOR = re.compile(rf"\bdla[ \t]+{_N}\b(?![ \t]*(?:dni|lat|godzin|minut|zl|km|razy|dzieci|osob))")
 _PERSONAL = re.compile(rf"\b(?P<n>{'|'.join(sorted(PERSONAL_NUMBERS, key=len, reverse=True))})\b")
 _EN_WE_ARE = re.compile(
@@ -33,8 +39,8 @@ _EN_WE_ARE = re.compile(
     r"(?![ \t]*(?:days?|hours?|minutes?|weeks?|years?|times|pm|am|o'?clock|[:.][0-9]))"
 )
 _ALONE = re.compile(
-    r"\b(?:(?:bede|jestem|przyjde|przyjdzie|ide|pojde|bedzie|jade|przyjezdzam)[ \t]+"
-    r"(?:sam|sama|samemu|sam[ \t]+jeden|sama[ \t]+jedna)"
+    r"\b(?:(?:bede|jestem|przyjde|przyjdzie|ide|pojde|bedzie|jade|przyjezdzam|mieszkam)[ \t]+"
+    r"(?P<v>sam|sama|samemu|sam[ \t]+jeden|sama[ \t]+jedna)"
     r"|tylko[ \t]+ja|sam[ \t]+jeden|sama[ \t]+jedna|just[ \t]+me|only[ \t]+me|alone|by[ \t]+myself"
     r"|on[ \t]+my[ \t]+own|jedna[ \t]+osoba)\b"
 )
@@ -43,9 +49,12 @@ _COMPANION = (
     r"kolega|kolezanka|przyjacielem|przyjaciolka|bratem|siostra|babcia|dziadkiem|wife|husband|partner|son|daughter|"
     r"friend|mother|father|mom|dad|child|kid)"
 )
+# The span leaves out the verb and the preposition: "jestem z [żoną]", "with [my wife]", "[me and my wife]".
+_PARTY = rf"{_COMPANION}(?P<second>[ \t]+(?:i|and)[ \t]+(?:z[ \t]+|my[ \t]+)?{_COMPANION})?"
 _WITH = re.compile(
-    rf"\b(?:(?:jestem|bede|przyjde|przyjdziemy)[ \t]+z[ \t]+|(?:with|me[ \t]+and)[ \t]+my[ \t]+)"
-    rf"{_COMPANION}(?P<second>[ \t]+(?:i|and)[ \t]+(?:z[ \t]+|my[ \t]+)?{_COMPANION})?"
+    rf"\b(?:(?:jestem|bede|przyjde|przyjdziemy)[ \t]+z[ \t]+(?P<v>{_PARTY})"
+    rf"|with[ \t]+(?P<v2>my[ \t]+{_PARTY.replace('second', 'second2')})"
+    rf"|(?P<v3>me[ \t]+and[ \t]+my[ \t]+{_PARTY.replace('second', 'second3')}))"
 )
 _SOLO = re.compile(
     r"^[ \t]*(?P<w>sam|sama|samemu|sam[ \t]+jeden|sama[ \t]+jedna|solo|just[ \t]+me|me)[ \t.!]*$"
@@ -54,6 +63,8 @@ _SOLO = re.compile(
 
 def _count(word: str) -> int | None:
     value = number_value(word)
+    if value is None:
+        value = COLLECTIVE_GROUPS.get(word)
     return value if value is not None and 1 <= value <= 99 else None
 
 
@@ -70,17 +81,20 @@ class PeopleExtractor:
             for m in pattern.finditer(text):
                 value = _count(m["n"])
                 if value is not None:
-                    out.append(doc.entity("people", value, m.start(), m.end(), self.name, conf))
+                    start = m.start() if pattern is _COUNT_NOUN else m.start("n")
+                    out.append(doc.entity("people", value, start, m.end(), self.name, conf))
         for m in _PERSONAL.finditer(text):
             if self._personal_ok(doc, m.start(), m.end()):
                 out.append(doc.entity("people", _count(m["n"]), m.start(), m.end(), self.name, 0.75))
         for m in _SOLO.finditer(text):
             out.append(doc.entity("people", 1, m.start("w"), m.end("w"), self.name, 0.8))
         for m in _ALONE.finditer(text):
-            out.append(doc.entity("people", 1, m.start(), m.end(), self.name, 0.85))
+            start = m.start("v") if m["v"] else m.start()
+            out.append(doc.entity("people", 1, start, m.end(), self.name, 0.85))
         for m in _WITH.finditer(text):
-            companions = 2 if m["second"] else 1
-            out.append(doc.entity("people", 1 + companions, m.start(), m.end(), self.name, 0.75))
+            companions = 2 if (m["second"] or m["second2"] or m["second3"]) else 1
+            group = "v" if m["v"] else "v2" if m["v2"] else "v3"
+            out.append(doc.entity("people", 1 + companions, m.start(group), m.end(), self.name, 0.75))
         return [e for e in out if e.value is not None]
 
     @staticmethod

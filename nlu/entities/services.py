@@ -1,4 +1,11 @@
-"""City-hall matters a resident can book or ask about, normalised to codes."""
+"""City-hall matters a resident can book or ask about, normalised to codes.
+
+The span is the phrase naming the matter, with its action word when there is one ("[wymianę dowodu]",
+"[odbiór dowodu]", "[register my car]", "[collect my ID]"); what introduces it ("w sprawie", "na",
+"about", "for") stays outside. A bare "dowód"/"ID" is an application for an identity card:
+collection needs "odbiór"/"odebrać"/"collect". Passports are issued by the Voivodeship Office,
+not the city, and are no service here.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,13 @@ from nlu.entities.keywords import PhraseExtractor
 
 W = r"[a-z]*"
 S = r"[ \t]+"
-_MY = r"(?:(?:my|a|an|the|our)[ \t]+)?"
+_MY = r"(?:(?:my|a|an|the|our|his|her|their|kid'?s|child'?s|son'?s|daughter'?s)[ \t]+)?"
+_NEW = r"(?:(?:new|replacement)[ \t]+)?"
+_ID = r"(?:id|identity)(?:[ \t]+card)?"
+# "dowód" as an identity card: not a registration certificate, a receipt or a proof of something.
+_DOWOD = r"dowod(?:u|em|zie)?(?:[ \t]+osobist[a-z]*)?(?![ \t]+(?:rejestracyjn|wplaty|zakupu|nadania|na[ \t]+to\b|tego\b))"
+_OBJECT = r"(?:(?:nowego|nowy|moj|mojego|swoj|swojego|syna|corki|dziecka)[ \t]+)?"
+_WASTE = r"(?:smieci|odpad[a-z]*|wywoz[ \t]+smieci)"
 
 
 class ServiceExtractor(PhraseExtractor):
@@ -19,40 +32,42 @@ class ServiceExtractor(PhraseExtractor):
     entity: ClassVar[str] = "service"
     PHRASES: ClassVar[dict[str, tuple[str, ...]]] = {
         "id_card_collection": (
-            rf"odbi[o]r{W}{S}(?:nowego{S}|mojego{S})?dowod{W}(?:{S}osobist{W})?",
-            rf"odebra[c]{W}{S}(?:nowy{S}|moj{S}|swoj{S})?dowod{W}(?:{S}osobist{W})?",
-            rf"odbiore{S}(?:nowy{S})?dowod{W}(?:{S}osobist{W})?",
-            rf"(?:collect|pick[ \t]+up){S}{_MY}(?:new{S})?(?:id|identity){S}card",
-            rf"(?:id|identity){S}card{S}(?:collection|pick[ \t]*up)",
+            rf"odbi[o]r{W}{S}{_OBJECT}{_DOWOD}",
+            rf"odebra[c]{W}{S}{_OBJECT}{_DOWOD}",
+            rf"odbiore{S}{_OBJECT}{_DOWOD}",
+            rf"(?:collect|collecting|pick[ \t]+up|picking[ \t]+up){S}{_MY}{_NEW}{_ID}",
+            rf"{_ID}{S}(?:collection|pick[ \t]*up)",
         ),
         "id_card_application": (
-            rf"dowod{W}{S}osobist{W}",
-            rf"(?:wyrobi|wyrobien|zlozeni|zlozy)[a-z]*{S}(?:nowego{S}|nowy{S})?dowod{W}(?:{S}osobist{W})?",
-            rf"wniosek{W}{S}o{S}(?:nowy{S})?dowod{W}(?:{S}osobist{W})?", rf"nowy{S}dowod",
-            rf"(?:apply{S}for|get|renew|new){S}{_MY}(?:new{S})?(?:id|identity){S}card",
-            r"(?:id|identity)[ \t]+card",
-            r"national[ \t]+id",
+            rf"(?:wyrobi|wyrobien|zlozeni|zlozy|wymian|wymieni|odnowi|odnowien|wydani|wyda)[a-z]*{S}{_OBJECT}{_DOWOD}",
+            rf"wniosek{W}{S}o{S}{_OBJECT}{_DOWOD}", rf"nowy{S}{_DOWOD}", _DOWOD,
+            rf"(?:apply(?:ing)?{S}for|get|getting|renew|renewing|replace|replacing|exchange|make|making){S}{_MY}{_NEW}{_ID}",
+            rf"new{S}{_ID}", r"(?:id|identity)[ \t]+cards?", r"national[ \t]+id",
+            rf"(?:(?<=\bmy[ ])|(?<=\ban[ ])|(?<=\bthe[ ])|(?<='s[ ])|(?<=\bnew[ ]))(?:id|identity)(?:[ \t]+cards?)?",
         ),
         "residence_registration": (
-            rf"meldun{W}", rf"zameldowa{W}", rf"zamelduj{W}", rf"zameldu{W}", rf"wymeldowa{W}",
-            rf"przemeldowa{W}",
-            rf"zameldowani{W}{S}na{S}pobyt{S}(?:staly|czasowy)",
-            rf"register{S}{_MY}(?:address|residence)", r"residence[ \t]+registration",
-            r"registration[ \t]+of[ \t]+residence",
-            r"address[ \t]+registration", r"zameldowanie",
+            rf"meldun{W}", rf"meldunkow{W}", rf"zameldowa{W}", rf"zamelduj{W}", rf"zameldu{W}", rf"wymeldowa{W}",
+            rf"przemeldowa{W}", rf"wymelduj{W}",
+            rf"register(?:ing)?{S}{_MY}(?:address|residence)", r"residence[ \t]+registration",
+            r"registration[ \t]+of[ \t]+(?:residence|address)", r"address[ \t]+registration",
+            r"deregistration", r"deregister(?:ing)?[ \t]+(?:my[ \t]+)?(?:address|residence)",
         ),
         "vehicle_registration": (
             rf"rejestracj{W}{S}(?:auta|samochodu|pojazdu|motocykla|motoru|skutera|wozu)",
             rf"zarejestrowa{W}{S}(?:moje{S}|nowe{S}|swoje{S})?(?:auto|samochod|pojazd|motocykl|motor|skuter)",
-            rf"przerejestrowa{W}{S}(?:auta|samochodu|pojazdu|auto|samochod|pojazd)?",
-            rf"dowod{W}{S}rejestracyjn{W}",
-            rf"tablic{W}{S}rejestracyjn{W}",
-            rf"register{S}{_MY}(?:new{S}|used{S})?(?:car|vehicle|motorbike|motorcycle)",
-            r"(?:car|vehicle)[ \t]+registration",
+            rf"przerejestrowa{W}(?:{S}(?:auta|samochodu|pojazdu|auto|samochod|pojazd))?",
+            rf"wyrejestrowa{W}{S}(?:auta|samochodu|pojazdu|auto|samochod|pojazd)",
+            rf"dowod{W}{S}rejestracyjn{W}", rf"tablic{W}{S}rejestracyjn{W}",
+            rf"(?:re-?)?register(?:ing)?{S}{_MY}(?:new{S}|used{S})?(?:car|vehicle|motorbike|motorcycle|scooter)",
+            r"(?:car|vehicle)[ \t]+(?:re-?)?registration(?![ \t]+(?:department|office|desk))", r"(?:car|vehicle)[ \t]+deregistration",
+            r"(?:number|registration|licen[cs]e)[ \t]+plates?", r"(?:car|vehicle)[ \t]+registration[ \t]+certificate",
         ),
         "driving_licence": (
-            rf"praw{W}{S}jazdy", r"driving[ \t]+licen[cs]e", r"driver'?s[ \t]+licen[cs]e",
-            r"drivers[ \t]+licen[cs]e",
+            rf"(?:wymian|wymieni|wyrobi|wyrobien|odbi[o]r|odebra|odnowi|odnowien)[a-z]*{S}(?:moje(?:go)?{S})?praw{W}{S}jazdy",
+            rf"praw{W}{S}jazdy",
+            rf"(?:exchange|exchanging|replace|replacing|renew|renewing|collect|get|getting){S}{_MY}{_NEW}"
+            r"(?:driving|driver'?s|drivers)[ \t]+licen[cs]e",
+            r"driving[ \t]+licen[cs]e", r"driver'?s[ \t]+licen[cs]e", r"drivers[ \t]+licen[cs]e",
         ),
         "civil_status_certificate": (
             rf"akt{W}{S}(?:urodzenia|malzenstwa|slubu|zgonu)",
@@ -62,8 +77,11 @@ class ServiceExtractor(PhraseExtractor):
             r"civil[ \t]+status[ \t]+(?:certificates?|records?)",
         ),
         "waste_declaration_help": (
-            rf"deklaracj{W}{S}(?:smieciow{W}|odpadow{W}|o{S}odpadach|na{S}odpady|o{S}wysokosci{S}oplaty{W})",
-            rf"deklaracj{W}{S}(?:za|o){S}(?:smieci|odpady)", rf"oplat{W}{S}za{S}(?:smieci|odpady|wywoz{W})",
-            r"(?:waste|garbage|rubbish)[ \t]+(?:declaration|fee)s?",
+            rf"(?:e-?)?deklaracj{W}{S}(?:smieciow{W}|odpadow{W}|smieci|goap)",
+            rf"(?:e-?)?deklaracj{W}{S}(?:za|o|na|do){S}(?:{_WASTE}|goap)(?:{S}komunaln{W})?",
+            rf"deklaracj{W}{S}o{S}wysokosci{S}oplaty(?:{S}za{S}gospodarowanie{S}odpadami(?:{S}komunalnymi)?)?",
+            r"(?:waste|garbage|rubbish|trash|goap)(?:[ \t]+fee)?[ \t]+(?:e-?)?declarations?",
+            r"declarations?[ \t]+(?:for|about|of|to)[ \t]+(?:the[ \t]+)?(?:municipal[ \t]+)?"
+            r"(?:goap|waste|rubbish|garbage|trash)(?:[ \t]+(?:collection|management[ \t]+fee))?",
         ),
     }

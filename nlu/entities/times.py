@@ -53,7 +53,9 @@ _BARE_AMPM = re.compile(
     r"(?<![0-9:.,/])(?P<h>[0-9]{1,2})(?:[:.](?P<m>[0-5][0-9]))?[ \t]*(?P<ampm>[ap]\.?[ \t]?m(?![a-z])\.?)"
 )
 _OCLOCK = re.compile(rf"\b(?P<h>[0-9]{{1,2}}|{EN_HOUR_RE})[ \t]+o['’ ]?[ \t]?clock\b{_AMPM}{_PERIOD}")
-_NAMED = re.compile(r"\b(?P<word>noon|midday|midnight|w[ \t]+poludnie|o[ \t]+poludniu|o[ \t]+polnocy)\b")
+_NAMED = re.compile(
+    r"\b(?:(?P<word>noon|midday|midnight)|w[ \t]+(?P<noon>poludnie)|o[ \t]+(?:(?P<noon2>poludniu)|(?P<midnight>polnocy)))\b"
+)
 _EN_PAST_TO = re.compile(
     rf"\b(?P<min>{EN_MINUTE_RE})[ \t]+(?P<rel>past|to)[ \t]+(?P<h>{EN_HOUR_RE}|[0-9]{{1,2}})\b"
     rf"{_AMPM}{_PERIOD}"
@@ -66,13 +68,23 @@ _PL_WORD = re.compile(
     r"\b(?P<cue>o|od|do|po|przed|okolo|na|godz\.?|godzina|godzinie)[ \t]+"
     r"(?:(?:godz\.?|godzinie|godzine)[ \t]+)?"
     rf"(?P<h>{HOUR_WORD_RE})\b(?:[ \t]+(?P<m>{PL_MINUTE_RE}|[0-5][0-9])\b)?{_PERIOD}"
+    # an ordinal before a feminine noun is no hour: "po drugiej stronie", "do trzeciej klasy"
+    r"(?![ \t]+(?:stron|klas|polow|zmian|osob|rat[aeyi]|czesc|kategori|wojn|rund|lini|ulic|sal[iae]|kolejk"
+    r"|tur[aey]|grup|dzielnic|brygad|zon|strefie|strefy|kadencj|edycj|wersj|kolumn|pozycj|raz))"
 )
-_PL_HALF = re.compile(rf"\b(?:o[ \t]+)?w[ \t]?pol[ \t]+do[ \t]+(?P<h>{HOUR_WORD_RE}|[0-9]{{1,2}})\b{_PERIOD}")
+_PL_HALF = re.compile(
+    rf"\b(?:o[ \t]+)?(?P<v>w[ \t]?pol)[ \t]+do[ \t]+(?P<h>{HOUR_WORD_RE}|[0-9]{{1,2}})\b{_PERIOD}"
+)
 _PL_TO = re.compile(
-    rf"\b(?:o[ \t]+)?za[ \t]+(?P<min>{PL_MINUTE_RE})[ \t]+(?P<h>{HOUR_WORD_RE}|[0-9]{{1,2}})\b{_PERIOD}"
+    rf"\b(?:o[ \t]+)?(?P<v>za)[ \t]+(?P<min>{PL_MINUTE_RE})[ \t]+(?P<h>{HOUR_WORD_RE}|[0-9]{{1,2}})\b{_PERIOD}"
 )
 _PL_PAST = re.compile(
     rf"\b(?:o[ \t]+)?(?P<min>{PL_MINUTE_RE})[ \t]+po[ \t]+(?P<h>{HOUR_WORD_RE}|[0-9]{{1,2}})\b{_PERIOD}"
+)
+# "termin na jutro na 16": "na" with a bare office hour closing the phrase.
+_NA_HOUR = re.compile(
+    r"\bna[ \t]+(?:godz\.?[ \t]*|godzine[ \t]+)?(?P<h>[0-9]{1,2})(?:[:.](?P<m>[0-5][0-9]))?"
+    r"(?=[ \t]*(?:$|[,!?;)]|[.](?![0-9])))"
 )
 _DIGIT = re.compile(r"[0-9]")
 _NAMED_HINT = re.compile(r"noon|midday|midnight|poludni|polnoc")
@@ -138,7 +150,7 @@ class TimeExtractor:
             weak = m["cue"] in {"od", "do", "po", "przed", "from", "until", "till", "before", "after", "by"}
             hour = _shift(int(m["h"]), m["ampm"], m["period"])
             conf = 0.8 if weak and not (m["m"] or m["ampm"] or m["period"]) else 0.9
-            emit(m.start(), m.end(), hour, int(m["m"] or 0), conf)
+            emit(m.start("h"), m.end(), hour, int(m["m"] or 0), conf)
             emit_range(m.end(), m["ampm"])
         for m in _COLON.finditer(text) if ":" in text else ():
             emit(m.start(), m.end(), _shift(int(m["h"]), m["ampm"], m["period"]), int(m["m"]), 0.95)
@@ -153,8 +165,8 @@ class TimeExtractor:
         for m in _OCLOCK.finditer(text) if "clock" in text else ():
             emit(m.start(), m.end(), _shift(_hour(m["h"]) or -1, m["ampm"], m["period"]), 0, 0.9)
         for m in _NAMED.finditer(text) if _NAMED_HINT.search(text) else ():
-            word = " ".join(m["word"].split())
-            emit(m.start(), m.end(), 0 if word in {"midnight", "o polnocy"} else 12, 0, 0.9)
+            start = min(m.start(g) for g in ("word", "noon", "noon2", "midnight") if m[g])
+            emit(start, m.end(), 0 if (m["word"] == "midnight" or m["midnight"]) else 12, 0, 0.9)
         for m in _EN_PAST_TO.finditer(text) if ("past" in text or " to " in text) else ():
             hour = _hour(m["h"])
             minute = EN_MINUTES[" ".join(m["min"].split())]
@@ -164,24 +176,27 @@ class TimeExtractor:
                 hour, minute = (hour - 1) % 24 or (12 if hour <= 12 else 0), 60 - minute
             emit(m.start(), m.end(), _shift(hour, m["ampm"], m["period"]), minute, 0.9)
         for m in _EN_AT_WORD.finditer(text) if ("at" in text or "by" in text) else ():
-            emit(m.start(), m.end(), _shift(_hour(m["h"]) or -1, m["ampm"], m["period"]), 0, 0.85)
+            emit(m.start("h"), m.end(), _shift(_hour(m["h"]) or -1, m["ampm"], m["period"]), 0, 0.85)
         for m in _PL_WORD.finditer(text):
             hour = _hour(m["h"])
             minute_word = " ".join((m["m"] or "").split())
             minute = int(minute_word) if minute_word.isdigit() else PL_MINUTES.get(minute_word, 0)
-            emit(m.start(), m.end(), _shift(hour or -1, None, m["period"]), minute, 0.9)
+            emit(m.start("h"), m.end(), _shift(hour or -1, None, m["period"]), minute, 0.9)
         for m in _PL_HALF.finditer(text) if "pol" in text else ():
             hour = _hour(m["h"])
             if hour is not None:
-                emit(m.start(), m.end(), _shift((hour - 1) % 24 or 12, None, m["period"]), 30, 0.9)
+                emit(m.start("v"), m.end(), _shift((hour - 1) % 24 or 12, None, m["period"]), 30, 0.9)
         for m in _PL_TO.finditer(text) if "za" in text else ():
             hour = _hour(m["h"])
             minute = PL_MINUTES.get(" ".join(m["min"].split()))
             if hour is not None and minute:
-                emit(m.start(), m.end(), _shift((hour - 1) % 24 or 12, None, m["period"]), 60 - minute, 0.9)
+                emit(m.start("v"), m.end(), _shift((hour - 1) % 24 or 12, None, m["period"]), 60 - minute, 0.9)
         for m in _PL_PAST.finditer(text) if "po" in text else ():
             hour = _hour(m["h"])
             minute = PL_MINUTES.get(" ".join(m["min"].split()))
             if hour is not None and minute:
-                emit(m.start(), m.end(), _shift(hour, None, m["period"]), minute, 0.9)
+                emit(m.start("min"), m.end(), _shift(hour, None, m["period"]), minute, 0.9)
+        for m in _NA_HOUR.finditer(text) if digits and "na" in text else ():
+            if 7 <= int(m["h"]) <= 22:
+                emit(m.start("h"), m.end(), int(m["h"]), int(m["m"] or 0), 0.7)
         return out

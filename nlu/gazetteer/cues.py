@@ -27,8 +27,12 @@ STREET_WEAK_BEFORE = frozenset(
     {
         "na", "przy", "z", "ze", "od", "do", "przez", "wzdluz", "kolo", "obok", "pod", "naprzeciwko",
         "skrzyzowanie", "skrzyzowaniu", "rog", "rogu", "zbiegu",
-        "on", "at", "near", "along", "from", "to", "off", "corner", "in",
+        "on", "at", "near", "along", "from", "to", "off", "corner", "in", "by", "for", "dla",
     }
+)
+# The English ones among them: a lowercase word after these is taken for English, not for a typo.
+ENGLISH_WEAK_BEFORE = frozenset(
+    {"on", "at", "near", "along", "from", "to", "off", "corner", "in", "by", "for"}
 )
 # Street names that are everyday words, dates or regions: need a strong cue, a house number or a capital.
 COMMON_STREET_WORDS = frozenset(
@@ -71,12 +75,35 @@ DISTRICT_STRONG_BEFORE = frozenset(
     }
 )
 DISTRICT_WEAK_BEFORE = frozenset(
-    {"na", "w", "we", "z", "ze", "do", "od", "po", "przez", "in", "from", "to", "around", "near", "at", "on"}
+    {
+        "na", "w", "we", "z", "ze", "do", "od", "po", "przez", "dla", "kolo", "obok",
+        "in", "into", "from", "to", "around", "near", "at", "on", "for",
+    }
+)
+# Cues that announce a street and never an osiedle: "ul. Kwiatowa", "wzdłuż Warszawskiej", "przy Wildzie"
+# is rare enough that a street of that name wins.
+STREET_ONLY_BEFORE = frozenset(
+    {
+        "ul", "ulica", "ulicy", "ulice", "ulicach", "ulica", "al", "aleja", "alei", "aleje", "alejach", "pl",
+        "plac", "placu", "rondo", "rondzie", "most", "moscie", "wzdluz", "przy", "street", "avenue", "along",
+    }
 )
 # District names that are also ordinary words (after folding): "Wola", "Ogrody", "ławica ryb", "do środka".
 COMMON_DISTRICT_WORDS = frozenset(
     {
         "glowna", "wola", "ogrody", "kwiatowe", "lawica", "srodka", "zawady", "warszawskie", "pomet",
+        "maltanskie",
+    }
+)
+# Everyday words one typo away from an osiedle name: never corrected into one ("w sprawie" ≠ "Spławie").
+NOT_DISTRICTS = frozenset(
+    {
+        "sprawie", "sprawa", "sprawy", "sprawe", "sprawach", "sprawami", "prawie", "splacie", "zabawie",
+        "zabawy", "ogrodzie", "ogrodu", "ogrodach", "ogrodem", "wolnie", "wolnej", "wolnym", "wolne", "wolny",
+        "polowie", "polowa", "polowy", "glownie", "glownej", "glowny", "glowne", "godzinie", "godziny",
+        "kwiatach", "kwiatami", "kwiatow", "lawice", "lawicy", "lawce", "lawki", "lawka", "lawkach",
+        "dzielnicy", "miescie", "miasta", "miastem", "gorzej", "wiarach", "winiarni", "rataty", "ratach",
+        "ratami", "naramiennik", "podolaniu", "starosci", "stalego", "staremu", "starego",
     }
 )
 # District names with a second everyday sense ("bitwa pod Grunwaldem"): need at least a weak cue.

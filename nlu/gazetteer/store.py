@@ -18,11 +18,14 @@ from pathlib import Path
 from nlu.gazetteer.cues import (
     COMMON_DISTRICT_WORDS,
     COMMON_STREET_WORDS,
+    ENGLISH_WEAK_BEFORE,
     CUED_DISTRICT_WORDS,
     DISTRICT_STRONG_BEFORE,
     DISTRICT_WEAK_BEFORE,
     MONTH_WORDS,
+    NOT_DISTRICTS,
     NOT_STREETS,
+    STREET_ONLY_BEFORE,
     STREET_STRONG_AFTER,
     STREET_STRONG_BEFORE,
     STREET_WEAK_BEFORE,
@@ -68,7 +71,8 @@ _STRONG_ONLY = frozenset({"polska", "wielkopolska", "wolnosci", "niepodleglosci"
 _ADJECTIVAL = ("ska", "cka", "zka", "owa", "ewa", "na")
 _ABBREVIATIONS = frozenset({"r", "sw", "ks", "gen", "im", "al", "pl", "os"})
 _HOUSE = re.compile(
-    r"[ \t]*,?[ \t]*(?:nr\.?[ \t]*|no\.?[ \t]*)?([0-9]{1,3}[a-z]?)(?:[ \t]*/[ \t]*([0-9]{1,3}[a-z]?))?"
+    r"[ \t]*,?[ \t]*(?:przy[ \t]+|(?:(?:przy|pod|near|at|by)[ \t]+)?(?:numer(?:ze|em)?|nr\.?|no\.?|number)[ \t]*)?"
+    r"([0-9]{1,3}[a-z]?)(?:[ \t]*/[ \t]*([0-9]{1,3}[a-z]?))?"
     r"(?![0-9a-z])(?![.:][0-9])"
     r"(?![ \t]*(?:osob|osoby|os\b|ludzi|people|persons?|pax|zl|pln|km|min|minut|godz|h\b|dni|days?|lat|"
     r"years?|roku|rok|r\.|tys|proc|%|stycz|lut|mar|kwie|maj|czerw|lip|sierp|wrze|pazdz|listop|grud|jan|feb|apr|"
@@ -170,7 +174,7 @@ def _normalise_kind(kind: str) -> str:
 def _street_forms(street: Street) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
     """(all forms, base forms) of a street: its name inflected, its full name as written."""
     base = name_tokens(street.name)
-    forms = set(name_forms(street.name))
+    forms = {form for form in name_forms(street.name) if _feminine_stays_feminine(base, form)}
     bases = {base}
     full = tuple(t for t in name_tokens(street.full_name) if t not in _KIND_WORDS)
     if full and full != base:
@@ -188,18 +192,53 @@ def _street_forms(street: Street) -> tuple[set[tuple[str, ...]], set[tuple[str, 
     return forms, bases
 
 
+_NOT_FEMININE = ("ego", "emu", "ym", "im", "ych", "ich", "ymi", "imi")
+
+
+def _feminine_stays_feminine(base: tuple[str, ...], form: tuple[str, ...]) -> bool:
+    """ "Poznańska" is never "Poznańskiego" ("do Poznańskiego Budżetu"): a feminine street keeps its gender."""
+    if len(base) != len(form):
+        return True
+    return not any(
+        word.endswith("a") and variant != word and variant.endswith(_NOT_FEMININE)
+        for word, variant in zip(base, form, strict=True)
+    )
+
+
 def _is_year(token: str) -> bool:
     return token.isdigit() and len(token) == 4
 
 
 def _district_forms(name: str) -> set[tuple[str, ...]]:
-    forms = set(name_forms(name))
+    """Forms of an osiedle name; "Osiedle X" is also found as "X" (see `_strip_osiedle`)."""
+    base = name_tokens(name)
+    forms = {form for form in name_forms(name) if _keeps_gender(base, form)}
     for form in list(forms):
-        if form and form[0] in {"osiedle", "os"} and len(form) > 1:
-            forms.add(form[1:])
         if form and form[0].startswith("swiet") and len(form) > 1:
             forms.add(("sw", *form[1:]))
     return forms
+
+
+def _keeps_gender(base: tuple[str, ...], form: tuple[str, ...]) -> bool:
+    """Drop feminine forms of a neuter or plural name: "Warszawskie" is never "Warszawskiej"/"Warszawska".
+
+    Those forms are the streets' ("wzdłuż Warszawskiej"); an osiedle named with -e/-y keeps -e/-y/-ym/-ego.
+    """
+    if len(base) != len(form):
+        return True
+    for word, variant in zip(base, form, strict=True):
+        if variant == word or not word.endswith(("e", "y")):
+            continue
+        if variant.endswith("ej") or (variant.endswith("a") and word.startswith(variant[:-1])):
+            return False
+    return True
+
+
+def _strip_osiedle(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """ "osiedle warszawskie" -> "warszawskie"; other names unchanged."""
+    if len(tokens) > 1 and tokens[0] in {"osiedle", "os"}:
+        return tokens[1:]
+    return tokens
 
 
 class Gazetteer:
@@ -219,13 +258,21 @@ class Gazetteer:
         self._common: set[Street] = set()
         self._district_like: set[Street] = set()  # "Winogrady", "Dębiec": streets named after an osiedle
         self._declinable: set[Street] = set()
+        self._other_gender: set[str] = set()
         district_words: set[tuple[str, ...]] = set()
         self._districts = NameIndex[tuple[str, str]]()  # -> (official name, folded alias)
         for osiedle in self._osiedla:
             for alias in (osiedle.name, *osiedle.aliases):
+                tokens = name_tokens(alias)
                 forms = _district_forms(alias)
-                self._districts.add(forms, (osiedle.name, " ".join(name_tokens(alias))), {name_tokens(alias)})
-                district_words.add(name_tokens(alias))
+                self._districts.add(forms, (osiedle.name, " ".join(tokens)), {tokens})
+                district_words.add(tokens)
+                short = _strip_osiedle(tokens)
+                if short != tokens:
+                    # Without its "osiedle" the name is a bare adjective or surname ("Warszawskie",
+                    # "Sobieskiego"): it is filed under the short alias, which cues.py may mark common.
+                    bare = {form[1:] for form in forms if len(form) > 1 and form[0] in {"osiedle", "os"}}
+                    self._districts.add(bare, (osiedle.name, " ".join(short)), {short})
         for umbrella, units in self._umbrellas.items():
             forms = _district_forms(umbrella)
             self._districts.add(forms, (units[0], " ".join(name_tokens(umbrella))), {name_tokens(umbrella)})
@@ -234,6 +281,13 @@ class Gazetteer:
         self._umbrella_aliases = frozenset(" ".join(name_tokens(u)) for u in self._umbrellas)
         for street in self.streets:
             forms, bases = _street_forms(street)
+            if len(forms) and len(name_tokens(street.name)) == 1:
+                # Masculine forms of a feminine name ("polskiego", "poznańskiego") are everyday
+                # adjectives: known words, so never taken for a misspelt street either.
+                base = name_tokens(street.name)
+                self._other_gender.update(
+                    form[0] for form in name_forms(street.name) if not _feminine_stays_feminine(base, form)
+                )
             self._streets.add(forms, street, bases)
             tokens = name_tokens(street.name)
             if len(forms) > len(bases) and len(tokens) > 1:
@@ -319,6 +373,12 @@ class Gazetteer:
             prev = words[i - 1] if i else ""
             strong = prev in DISTRICT_STRONG_BEFORE
             weak = prev in DISTRICT_WEAK_BEFORE
+            if prev in STREET_ONLY_BEFORE and self._streets.at(words, i):
+                i += 1  # "ul. Kwiatowa", "wzdłuż Warszawskiej": the cue says street
+                continue
+            if words[i] in DISTRICT_STRONG_BEFORE and i + 1 < len(words):
+                i += 1  # "osiedle Warszawskie": the kind word is a cue, the name after it the span
+                continue
             hits = self._districts.at(words, i)
             method = "exact"
             if (
@@ -326,6 +386,7 @@ class Gazetteer:
                 and (strong or weak)
                 and len(words[i]) >= 6
                 and words[i].isalpha()
+                and words[i] not in NOT_DISTRICTS  # "w sprawie" is no misspelt "Spławie"
                 and not self._streets.at(words, i)  # "na Głogowskiej" is a street, not a misspelt osiedle
             ):
                 for _, key in self._districts.near(words[i])[:3]:
@@ -457,6 +518,8 @@ class Gazetteer:
             house = _HOUSE.match(scan.folded, stop_at)
             after = words[end] if end < n else ""
             strong_after = after in STREET_STRONG_AFTER
+            if house is None and strong_after:
+                house = _HOUSE.match(scan.folded, scan.words[end].end)  # "Garbary street, number 5"
             conf = self._street_confidence(scan, hit, i, end, strong or strong_after, weak, house is not None)
             if strong and cue_kind not in (None, "ulica") and hit.item.kind != cue_kind:
                 conf = min(conf, 0.85)  # "osiedle Główna" names the osiedle, not ul. Główna
@@ -485,7 +548,13 @@ class Gazetteer:
         word = words[i]
         if not word.isalpha() or word in NOT_STREETS or len(word) < 5:
             return [], ""
+        if self._districts.at(words, i):
+            return [], ""  # "na Grunwaldzie" names the osiedle, not a misspelt "Grunwaldzkie"
+        if word in self._other_gender:
+            return [], ""  # "do polskiego" is an adjective, not a misspelt "Pułaskiego"
         has_house = _HOUSE.match(scan.folded, scan.words[i].end) is not None
+        if cued and i and words[i - 1] in ENGLISH_WEAK_BEFORE and not scan.is_capitalised(scan.words[i]):
+            cued = False  # "pay for garbage": after an English preposition a lowercase word is English
         if not (cued or has_house):
             return [], ""
         if len(word) >= (6 if has_house or words[i - 1] in STREET_STRONG_BEFORE else 7):
@@ -543,6 +612,12 @@ class Gazetteer:
             return 0.0
         if street in self._declinable:
             return 0.8  # "Święty Marcin", "Stary Rynek": distinctive multi-word names
+        if (
+            hit.length > 1
+            and not _sentence_start(scan, first)
+            and all(scan.is_capitalised(w) or w.text.isdigit() for w in scan.words[i:end])
+        ):
+            return 0.7  # "remont Królowej Jadwigi": a capitalised multi-word name in mid-sentence
         if (
             hit.length == 1
             and capital

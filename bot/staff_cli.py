@@ -1,0 +1,66 @@
+"""Staff actions from the command line until the web panel exists: report status, approvals.
+
+Each runs in one transaction with its audit entry and the residents' notifications (delivered by
+the running bot's outbox dispatcher). Refusals print one line and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from bot.db.database import Database
+from bot.db.migrate import ensure_migrated
+from bot.domain import reports
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+async def run_staff_command(settings: Settings, args: argparse.Namespace) -> int:
+    db = Database(settings.database_url)
+    try:
+        await ensure_migrated(db.engine)
+        now = datetime.now(UTC)
+        if args.command == "report-status":
+            return await _report_status(db, args, now)
+        return await _initiative_approve(db, args, now)
+    finally:
+        await db.dispose()
+
+
+async def _report_status(db: Database, args: argparse.Namespace, now: datetime) -> int:
+    try:
+        async with db.transaction() as session:
+            report = await reports.change_status(
+                session, args.ticket.upper(), args.status, note=args.note, actor=_actor(), now=now
+            )
+            ticket, status = report.ticket, report.status
+    except reports.ReportNotFound:
+        print(f"citybot: no report {args.ticket.upper()}", file=sys.stderr)
+        return 1
+    except reports.InvalidTransition as refused:
+        print(f"citybot: {refused}", file=sys.stderr)
+        return 1
+    print(f"{ticket} is now {status}; the reporter and followers will be notified")
+    return 0
+
+
+async def _initiative_approve(db: Database, args: argparse.Namespace, now: datetime) -> int:
+    from bot.domain import initiatives
+
+    try:
+        async with db.transaction() as session:
+            await initiatives.approve(session, args.id, actor=_actor(), now=now, note=args.note)
+    except initiatives.InitiativeNotFound:
+        print(f"citybot: no initiative {args.id}", file=sys.stderr)
+        return 1
+    except initiatives.InvalidModeration as refused:
+        print(f"citybot: {refused}", file=sys.stderr)
+        return 1
+    print(f"initiative {args.id} approved; its author will be notified")
+    return 0

@@ -1,0 +1,591 @@
+"""Civic initiatives: the 💡 hub, the submit form, browsing and supporting, and the PBO explainer.
+
+The submit form, in the order FormFlow asks it (then a summary to confirm, change or cancel):
+
+| step        | asks                              | accepts                                | filled from    |
+| ----------- | --------------------------------- | -------------------------------------- | -------------- |
+| title       | a short title (+ PBO explainer)   | text, 5-120 characters, with words     | "idea: <title>"|
+| description | what, where exactly, who benefits | text, 20-2000 characters               | -              |
+| osiedle     | which osiedle, or 🏙 city-wide     | any form of the 42 names; "Winogrady"  | NLU `district` |
+|             |                                   | or "Wilda, Rataje" -> offered as units |                |
+| category    | the kind of initiative (buttons)  | a CATEGORIES code, or its name typed   | -              |
+
+The browse form has one step, `osiedle` (buttons for osiedla with approved initiatives, 🏙, or a
+typed name); its submit shows the first page. Pages, supports and the explainer are global buttons
+(`g:ilist`, `g:isupport`, `g:ipbo`), valid in any state, so an old list still pages and supports.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.conversation import Answer, Button, FormFlow, Invalid, Registry, Slot, Turn
+from bot.conversation.payloads import global_payload
+from bot.db.models import Initiative
+from bot.domain import initiatives
+from bot.domain.initiatives import (
+    CATEGORIES,
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
+    TITLE_MAX,
+    TITLE_MIN,
+    SupportOutcome,
+)
+from bot.i18n import LANGUAGES, N_, _, ngettext, translate
+from nlu.gazetteer import default_gazetteer
+from nlu.interface import Parse
+from nlu.text import fold
+
+SUBMIT_FLOW = "initiative"
+BROWSE_FLOW = "initiative_browse"
+CITY_WIDE = "*"  # the osiedle slot's value (and payload key) for "the whole of Poznań"
+PAGE_SIZE = 5
+CARD_DESCRIPTION = 300  # characters of the description shown on a browse card
+CHOICES = "_osiedle_choices"  # units offered after an umbrella name such as "Winogrady"
+
+CATEGORY_ICONS = {
+    "greenery": "🌳",
+    "transport": "🚲",
+    "sport": "⚽",
+    "culture": "🎭",
+    "education": "📚",
+    "social": "🤝",
+    "infrastructure": "🏗",
+    "other": "✨",
+}
+_CITY_WIDE_WORDS = re.compile(
+    r"\b(?:cal[eya] miast[oa]|calego miasta|cal[ya] poznan|calego poznania|poznan|ogolnomiejsk\w*|"
+    r"city[ -]?wide|whole (?:of )?(?:the )?city|whole (?:of )?poznan|entire city|all of poznan)\b"
+)
+_TITLE_AFTER_COLON = re.compile(r"^[^:\n]{1,60}:\s+(?P<title>.+)$", re.DOTALL)
+_TITLE_QUOTED = re.compile(r"[\"„“”«»](?P<title>[^\"„“”«»\n]+)[\"„“”«»]")
+
+
+# -- places ---------------------------------------------------------------------------------------
+
+
+def osiedla_named(text: str) -> tuple[str, ...]:
+    """The official osiedla a typed name means: one unit, all units of "Winogrady", or none."""
+    gazetteer = default_gazetteer()
+    units: list[str] = []
+    for match in gazetteer.find_districts(text):
+        group = gazetteer.district_group(match.alias)
+        units += group if len(group) > 1 else (match.name,)
+    if not units and (official := gazetteer.district(text)):
+        units.append(official)
+    return tuple(dict.fromkeys(units))
+
+
+def is_city_wide(text: str) -> bool:
+    return bool(_CITY_WIDE_WORDS.search(fold(text)))
+
+
+def where(osiedle: str | None) -> str:
+    """An initiative's place as residents read it: the osiedle's name, or city-wide."""
+    return osiedle if osiedle and osiedle != CITY_WIDE else _("City-wide")
+
+
+def category_label(code: str) -> str:
+    return f"{CATEGORY_ICONS.get(code, '')} {_(CATEGORIES.get(code, CATEGORIES['other']))}".strip()
+
+
+def support_threshold(turn: Turn) -> int:
+    settings = turn.services.get("settings")
+    return int(getattr(settings, "initiative_support_threshold", initiatives.DEFAULT_SUPPORT_THRESHOLD))
+
+
+# -- the submit form: asks and parsers, one pair per row of the table above -----------------------
+
+
+def ask_title(turn: Turn, flow: FormFlow) -> None:
+    turn.say(
+        _(
+            "What is your initiative called? Please write a short title, "
+            "for example: “New benches in the park”."
+        ),
+        buttons=[[Button(_("ℹ️ About the Civic Budget (PBO)"), global_payload("ipbo"))]],
+    )
+
+
+def parse_title(turn: Turn, answer: Answer) -> str:
+    """A title of 5-120 characters with at least one word in it."""
+    text = initiatives.clean_title(answer.text)
+    if not text:
+        raise Invalid(_("Please write the title as a text message."))
+    _check_length(text, TITLE_MIN, TITLE_MAX, "title")
+    if not any(ch.isalpha() for ch in text):
+        raise Invalid(_("Please write the title in words."))
+    return text
+
+
+def ask_description(turn: Turn, flow: FormFlow) -> None:
+    turn.say(
+        _(
+            "Please describe your idea: what should be done, where exactly, and who will benefit. "
+            "Write at least {min} characters (at most {max})."
+        ).format(min=DESCRIPTION_MIN, max=DESCRIPTION_MAX)
+    )
+
+
+def parse_description(turn: Turn, answer: Answer) -> str:
+    """A description of 20-2000 characters; paragraphs are kept."""
+    text = initiatives.clean_description(answer.text)
+    if not text:
+        raise Invalid(_("Please write the description as a text message."))
+    _check_length(text, DESCRIPTION_MIN, DESCRIPTION_MAX, "description")
+    if not any(ch.isalpha() for ch in text):
+        raise Invalid(_("Please describe your idea in words."))
+    return text
+
+
+def _check_length(text: str, low: int, high: int, what: str) -> None:
+    """Too long or too short, with the numbers, in the plural form the language needs."""
+    length = len(text)
+    if length > high:
+        reason = {
+            "title": ngettext(
+                "The title is too long: {length} character. Please shorten it to at most {limit}.",
+                "The title is too long: {length} characters. Please shorten it to at most {limit}.",
+                length,
+            ),
+            "description": ngettext(
+                "The description is too long: {length} character. Please shorten it to at most {limit}.",
+                "The description is too long: {length} characters. Please shorten it to at most {limit}.",
+                length,
+            ),
+        }[what]
+        raise Invalid(reason.format(length=length, limit=high))
+    if length < low:
+        reason = {
+            "title": ngettext(
+                "The title is too short. Please write at least {limit} character.",
+                "The title is too short. Please write at least {limit} characters.",
+                low,
+            ),
+            "description": ngettext(
+                "The description is too short. Please write at least {limit} character.",
+                "The description is too short. Please write at least {limit} characters.",
+                low,
+            ),
+        }[what]
+        raise Invalid(reason.format(limit=low))
+
+
+def ask_osiedle(turn: Turn, flow: FormFlow) -> None:
+    """The units of an umbrella name when one was typed, and always 🏙 city-wide."""
+    units = turn.slots.get(CHOICES) or []
+    turn.say(
+        _(
+            "Which osiedle is it for? Please write its name (for example: Wilda, Rataje, Łazarz), "
+            "or choose “City-wide” if it concerns the whole of Poznań."
+        ),
+        buttons=[*_pairs([flow.button(turn, unit, unit) for unit in units]), [_city_wide_button(turn, flow)]],
+    )
+
+
+def parse_osiedle(turn: Turn, answer: Answer) -> str:
+    """An official osiedle name or CITY_WIDE; several candidates are offered as buttons instead."""
+    text = answer.text.strip()
+    if answer.choice == CITY_WIDE or (answer.choice is None and text and is_city_wide(text)):
+        turn.drop_slot(CHOICES)
+        return CITY_WIDE
+    if answer.choice in default_gazetteer().districts:
+        turn.drop_slot(CHOICES)
+        return answer.choice
+    if not text:
+        raise Invalid(_("Please write the name of the osiedle, or choose a button."))
+    units = osiedla_named(text)
+    if len(units) == 1:
+        turn.drop_slot(CHOICES)
+        return units[0]
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    if units:
+        turn.set_slot(CHOICES, list(units))
+        raise Invalid(_("“{name}” matches several osiedla. Which one do you mean?").format(name=shown))
+    turn.drop_slot(CHOICES)
+    raise Invalid(
+        _("I don't know an osiedle called “{name}”. Please check the name, or choose “City-wide”.").format(
+            name=shown
+        )
+    )
+
+
+def ask_category(turn: Turn, flow: FormFlow) -> None:
+    buttons = [flow.button(turn, category_label(code), code) for code in CATEGORIES]
+    turn.say(_("What kind of initiative is it? Please choose a category."), buttons=_pairs(buttons))
+
+
+def parse_category(turn: Turn, answer: Answer) -> str:
+    """A category code from its button, or its name typed in either language."""
+    if answer.choice in CATEGORIES:
+        return answer.choice
+    typed = _letters(answer.text)
+    for code, label in CATEGORIES.items():
+        names = {_letters(translate(label, lang)) for lang in LANGUAGES}
+        if typed and any(name == typed or name.startswith(typed + " ") for name in names):
+            return code
+    raise Invalid(_("Please choose a category from the buttons."))
+
+
+def summary(turn: Turn, flow: FormFlow) -> str:
+    slots = turn.slots
+    return "\n".join(
+        [
+            _("Please check your initiative:"),
+            "",
+            _("Title: {title}").format(title=slots["title"]),
+            _("Description: {description}").format(description=slots["description"]),
+            _("Where: {where}").format(where=where(slots["osiedle"])),
+            _("Category: {category}").format(category=category_label(slots["category"])),
+            "",
+            _("Shall I send it for moderation?"),
+        ]
+    )
+
+
+async def submit(turn: Turn, flow: FormFlow) -> None:
+    """Store the initiative as awaiting moderation and tell the author what happens next."""
+    slots = turn.slots
+    osiedle = None if slots["osiedle"] == CITY_WIDE else slots["osiedle"]
+    try:
+        initiative = await initiatives.submit(
+            turn.session,
+            turn.resident.id,
+            slots["title"],
+            slots["description"],
+            osiedle,
+            slots["category"],
+            turn.now,
+        )
+    except initiatives.SubmissionLimitReached:
+        turn.say(_limit_text(), menu=turn.registry.keyboard())
+        return
+    turn.say(
+        _(
+            "Thank you! Your initiative “{title}” is saved under number {number} "
+            "and is awaiting moderation.\n\n"
+            "What happens next: city staff check that it follows the rules. Once it is approved, it is "
+            "published here and other residents can support it; I will let you know. If it cannot be "
+            "published, I will tell you why.\n\n"
+            "Please note: this is not yet an application to the Civic Budget (PBO)."
+        ).format(title=initiative.title, number=initiative.id),
+        menu=turn.registry.keyboard(),
+    )
+
+
+SUBMIT = FormFlow(
+    SUBMIT_FLOW,
+    [
+        Slot("title", ask_title, parse_title, label=N_("Title")),
+        Slot("description", ask_description, parse_description, label=N_("Description")),
+        Slot("osiedle", ask_osiedle, parse_osiedle, label=N_("Osiedle or city-wide"), entity="district"),
+        Slot("category", ask_category, parse_category, label=N_("Category")),
+    ],
+    submit=submit,
+    summary=summary,
+)
+
+
+async def start_submit(turn: Turn, _arg: str = "") -> None:
+    """Open the form, pre-filled from the message that asked for it; refused at the yearly limit."""
+    if await initiatives.remaining_this_year(turn.session, turn.resident.id, turn.now) <= 0:
+        turn.say(_limit_text(), menu=turn.registry.keyboard())
+        return
+    prefill, choices = _prefill(await turn.understand())
+    turn.say(
+        _(
+            "Let's write down your initiative: four short questions, then you check everything before "
+            "it is sent. You can stop at any time with /cancel."
+        )
+    )
+    await SUBMIT.start(turn, prefill)
+    if choices and turn.state.flow == SUBMIT_FLOW and "osiedle" not in turn.slots:
+        turn.set_slot(CHOICES, list(choices))
+
+
+def _prefill(parse: Parse | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Slot values from the NLU parse, and the units to offer when the place named several."""
+    if parse is None:
+        return {}, ()
+    values: dict[str, Any] = {}
+    choices: tuple[str, ...] = ()
+    district = next((entity for entity in parse.entities if entity.entity == "district"), None)
+    if district is not None:
+        # The entity resolves "Winogrady" to one unit; the words written say it may be four.
+        units = osiedla_named(parse.text[district.start : district.end]) or (str(district.value),)
+        if len(units) == 1:
+            values["osiedle"] = units[0]
+        else:
+            choices = units
+    if title := title_in(parse.text):
+        values["title"] = title
+    return values, choices
+
+
+def title_in(text: str) -> str | None:
+    """A title the resident wrote out explicitly: after a colon ("my idea: drinking fountains") or
+    in quotes. A whole sentence ("I have an idea for benches on Wilda") is a request, not a title,
+    so it is never taken as one.
+    """
+    found = _TITLE_QUOTED.search(text) or _TITLE_AFTER_COLON.match(text.strip())
+    if found is None:
+        return None
+    title = initiatives.clean_title(found.group("title")).rstrip(".!?;, ")
+    if not TITLE_MIN <= len(title) <= TITLE_MAX or not any(ch.isalpha() for ch in title):
+        return None
+    return title[0].upper() + title[1:]
+
+
+def _limit_text() -> str:
+    return ngettext(
+        "You already have {limit} initiative this year that is awaiting moderation or approved. "
+        "That is the most one person may have in a year (as in the Civic Budget), so you can submit "
+        "a new one next year.",
+        "You already have {limit} initiatives this year that are awaiting moderation or approved. "
+        "That is the most one person may have in a year (as in the Civic Budget), so you can submit "
+        "a new one next year.",
+        initiatives.YEARLY_LIMIT,
+    ).format(limit=initiatives.YEARLY_LIMIT)
+
+
+# -- browsing and supporting ----------------------------------------------------------------------
+
+
+async def ask_browse_osiedle(turn: Turn, flow: FormFlow) -> None:
+    """Buttons for the osiedla that have approved initiatives (with how many), and 🏙 city-wide."""
+    counts = dict(await initiatives.osiedla_with_approved(turn.session))
+    units = turn.slots.get(CHOICES) or [name for name in counts if name is not None]
+    buttons = [
+        flow.button(turn, f"{unit} ({counts[unit]})" if unit in counts else unit, unit) for unit in units
+    ]
+    turn.say(
+        _("Which osiedle would you like to see? Choose below or write its name."),
+        buttons=[*_pairs(buttons), [_city_wide_button(turn, flow, counts.get(None))]],
+    )
+
+
+async def parse_browse_osiedle(turn: Turn, answer: Answer) -> str:
+    """Like the submit form's osiedle, but only a place that has approved initiatives to show."""
+    value = parse_osiedle(turn, answer)
+    if not await initiatives.approved_in(turn.session, _osiedle_arg(value), limit=1):
+        raise Invalid(
+            _("There are no approved initiatives for {where} yet. Please choose another.").format(
+                where=where(value)
+            )
+        )
+    return value
+
+
+async def browse_chosen(turn: Turn, flow: FormFlow) -> None:
+    await show_page(turn, turn.slots["osiedle"], 0)
+
+
+BROWSE = FormFlow(
+    BROWSE_FLOW, [Slot("osiedle", ask_browse_osiedle, parse_browse_osiedle)], submit=browse_chosen
+)
+
+
+async def start_browse(turn: Turn, _arg: str = "") -> None:
+    if not await initiatives.osiedla_with_approved(turn.session):
+        turn.say(
+            _("There are no approved initiatives yet. Yours could be the first!"),
+            buttons=[[_hub_button("isubmit")]],
+        )
+        return
+    await BROWSE.start(turn, {})
+
+
+async def show_page(turn: Turn, key: str, offset: int) -> None:
+    """Up to PAGE_SIZE cards, each its own message with its own 👍 button, then "More"."""
+    found = await initiatives.approved_in(turn.session, _osiedle_arg(key), PAGE_SIZE + 1, offset)
+    page = found[:PAGE_SIZE]
+    if not page:
+        turn.say(_("There are no more initiatives here."), buttons=[[_hub_button("ibrowse")]])
+        return
+    if offset == 0:
+        turn.say(_("Approved initiatives — {where}:").format(where=where(key)))
+    supported = await initiatives.supported_by(turn.session, turn.resident.id, [i.id for i in page])
+    for initiative in page:
+        _card(turn, initiative, supported)
+    rows = [[_hub_button("ibrowse")]]
+    if len(found) > PAGE_SIZE:
+        more = Button(_("➡️ More"), global_payload("ilist", f"{offset + PAGE_SIZE}:{key}"))
+        rows.insert(0, [more])
+        turn.say(_("There are more initiatives for {where}.").format(where=where(key)), buttons=rows)
+    else:
+        turn.say(_("That is all for {where}.").format(where=where(key)), buttons=rows)
+
+
+def _card(turn: Turn, initiative: Initiative, supported: set[int]) -> None:
+    description = initiative.description
+    if len(description) > CARD_DESCRIPTION:
+        description = description[: CARD_DESCRIPTION - 1].rstrip() + "…"
+    lines = [
+        _("“{title}”").format(title=initiative.title),
+        f"📍 {where(initiative.osiedle)} · {category_label(initiative.category)}",
+        description,
+        _supports_text(initiative.supports),
+    ]
+    buttons: list[list[Button]] = []
+    if initiative.resident_id == turn.resident.id:
+        lines.append(_("This is your initiative."))
+    elif initiative.id in supported:
+        lines.append(_("✅ You support this initiative."))
+    else:
+        buttons = [[Button(_("👍 Support"), global_payload("isupport", str(initiative.id)))]]
+    turn.say("\n".join(lines), buttons=buttons)
+
+
+def _supports_text(count: int) -> str:
+    return ngettext("👍 {count} support", "👍 {count} supports", count).format(count=count)
+
+
+async def page_action(turn: Turn, arg: str) -> None:
+    """`g:ilist:<offset>:<osiedle or *>`: the next page of an earlier list."""
+    offset, _sep, key = arg.partition(":")
+    if not offset.isdigit() or not (key == CITY_WIDE or key in default_gazetteer().districts):
+        await _stale(turn)
+        return
+    await show_page(turn, key, int(offset))
+    await turn.remind()
+
+
+async def support_action(turn: Turn, arg: str) -> None:
+    """`g:isupport:<id>`: one support per resident; stale or odd buttons get a polite answer."""
+    try:
+        result = await initiatives.support(
+            turn.session, int(arg), turn.resident.id, turn.now, support_threshold(turn)
+        )
+    except (ValueError, initiatives.InitiativeNotFound):
+        turn.say(_("Sorry, I can't find this initiative any more."))
+    except initiatives.NotOpenForSupport:
+        turn.say(_("Sorry, this initiative is not open for support."))
+    except initiatives.OwnInitiative:
+        turn.say(_("This is your own initiative. Support is counted from other residents."))
+    else:
+        if result.outcome is SupportOutcome.ALREADY_SUPPORTED:
+            turn.say(_("You already support “{title}”.").format(title=result.title))
+        else:
+            text = ngettext(
+                "Thank you! You support “{title}” ({count} support so far).",
+                "Thank you! You support “{title}” ({count} supports so far).",
+                result.supports,
+            )
+            turn.say(text.format(title=result.title, count=result.supports))
+    await turn.remind()
+
+
+# -- the hub, the explainer and the resident's own initiatives -------------------------------------
+
+HUB_BUTTONS = (
+    ("isubmit", N_("✍️ Submit an initiative")),
+    ("ibrowse", N_("🔎 Browse initiatives")),
+    ("ipbo", N_("ℹ️ About the Civic Budget (PBO)")),
+    ("imine", N_("📋 My initiatives")),
+)
+
+
+def _hub_button(action: str) -> Button:
+    return Button(_(dict(HUB_BUTTONS)[action]), global_payload(action))
+
+
+async def show_hub(turn: Turn, _arg: str = "") -> None:
+    turn.say(
+        _(
+            "💡 Civic initiatives: share an idea for your osiedle or for the whole city, "
+            "and support your neighbours' ideas."
+        ),
+        buttons=[[_hub_button(action)] for action, _label in HUB_BUTTONS],
+    )
+
+
+async def explain_pbo(turn: Turn, _arg: str = "") -> None:
+    """The Civic Budget in a few lines; inside the form it goes back to the question afterwards."""
+    text = _(
+        "ℹ️ Poznań Civic Budget (Poznański Budżet Obywatelski, PBO) in short:\n\n"
+        "• Who may submit a project: residents of Poznań.\n"
+        "• One person may submit up to 3 projects, for their area or for the whole city.\n"
+        "• Each project needs a support list signed by at least 10 residents of Poznań.\n"
+        "• Every year: projects are submitted in spring, city offices check them over the summer, "
+        "residents vote in autumn, and the results are announced after the vote.\n\n"
+        "The exact rules and this year's dates are published on the city's website, poznan.pl.\n\n"
+        "Initiatives in this bot help you share an idea and see who supports it; they are not an "
+        "official PBO application."
+    )
+    if turn.state.flow:
+        turn.say(text)
+        await turn.remind()
+        return
+    turn.say(text, buttons=[[_hub_button("isubmit")]])
+
+
+async def my_initiatives(turn: Turn, _arg: str = "") -> None:
+    """The resident's initiatives with their status, and how many more they may submit this year."""
+    own = await initiatives.submitted_by(turn.session, turn.resident.id)
+    remaining = await initiatives.remaining_this_year(turn.session, turn.resident.id, turn.now)
+    if not own:
+        turn.say(_("You have not submitted any initiatives yet."), buttons=[[_hub_button("isubmit")]])
+        return
+    lines = [_("Your initiatives:"), ""]
+    lines += [_("• “{title}” — {status}").format(title=i.title, status=_status(i)) for i in own]
+    lines += [
+        "",
+        ngettext(
+            "This year you can submit {count} more initiative.",
+            "This year you can submit {count} more initiatives.",
+            remaining,
+        ).format(count=remaining),
+    ]
+    turn.say("\n".join(lines))
+    await turn.remind()
+
+
+def _status(initiative: Initiative) -> str:
+    if initiative.status == initiatives.APPROVED:
+        return ngettext(
+            "approved, {count} support", "approved, {count} supports", initiative.supports
+        ).format(count=initiative.supports)
+    if initiative.status == initiatives.REJECTED:
+        return _("not published: {reason}").format(reason=initiative.moderation_note or "-")
+    return _("awaiting moderation")
+
+
+# -- small shared pieces ---------------------------------------------------------------------------
+
+
+def _city_wide_button(turn: Turn, flow: FormFlow, count: int | None = None) -> Button:
+    label = _("🏙 City-wide")
+    return flow.button(turn, f"{label} ({count})" if count else label, CITY_WIDE)
+
+
+def _pairs(buttons: list[Button]) -> list[list[Button]]:
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def _letters(text: str) -> str:
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in fold(text)).split())
+
+
+def _osiedle_arg(key: str) -> str | None:
+    return None if key == CITY_WIDE else key
+
+
+async def _stale(turn: Turn) -> None:
+    turn.say(_("This button has expired. Here is the menu."), menu=turn.registry.keyboard())
+    await turn.remind()
+
+
+def register(registry: Registry) -> None:
+    """The 💡 menu entry, the `submit_initiative` intent, both forms and the global buttons."""
+    registry.add_flow(SUBMIT)
+    registry.add_flow(BROWSE)
+    registry.add_menu_item("initiatives", N_("💡 Initiatives"), show_hub)
+    registry.add_intent("submit_initiative", start_submit, N_("Submit an initiative"))
+    registry.add_action("ihub", show_hub)
+    registry.add_action("isubmit", start_submit)
+    registry.add_action("ibrowse", start_browse)
+    registry.add_action("ipbo", explain_pbo)
+    registry.add_action("imine", my_initiatives)
+    registry.add_action("ilist", page_action)
+    registry.add_action("isupport", support_action)
