@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.config import Settings
 from bot.conversation import Dialogue, DialogueConfig, Registry
@@ -33,8 +34,17 @@ class App:
     registry: Registry
     dialogue: Dialogue
     closers: list[Callable[[], object]] = field(default_factory=list)
+    background: Any = None  # the APScheduler running this process's jobs, once started
+
+    async def close_background(self) -> None:
+        """Stop the jobs before the channel they deliver through goes away."""
+        if self.background is not None:
+            self.background.shutdown(wait=False)
+            self.background = None
+            await asyncio.sleep(0)  # let cancelled job tasks unwind
 
     async def close(self) -> None:
+        await self.close_background()
         for closer in reversed(self.closers):
             result = closer()
             if asyncio.iscoroutine(result):
@@ -50,7 +60,7 @@ def start_background(app: App, delivery: Delivery) -> None:
         app.db, delivery, media_dir=app.settings.media_dir, dispatch_seconds=app.settings.dispatch_interval
     )
     jobs.start()
-    app.closers.append(lambda: jobs.shutdown(wait=False))
+    app.background = jobs
 
 
 async def build_interpreter(settings: Settings) -> Interpreter:

@@ -113,7 +113,22 @@ def parse_title(turn: Turn, answer: Answer) -> str:
     text = initiatives.clean_title(answer.text)
     if not text:
         raise Invalid(_("Please write the title as a text message."))
-    _check_length(text, TITLE_MIN, TITLE_MAX, "title")
+    if len(text) > TITLE_MAX:
+        raise Invalid(
+            ngettext(
+                "The title is too long: {length} character. Please shorten it to at most {limit}.",
+                "The title is too long: {length} characters. Please shorten it to at most {limit}.",
+                len(text),
+            ).format(length=len(text), limit=TITLE_MAX)
+        )
+    if len(text) < TITLE_MIN:
+        raise Invalid(
+            ngettext(
+                "The title is too short. Please write at least {limit} character.",
+                "The title is too short. Please write at least {limit} characters.",
+                TITLE_MIN,
+            ).format(limit=TITLE_MIN)
+        )
     if not any(ch.isalpha() for ch in text):
         raise Invalid(_("Please write the title in words."))
     return text
@@ -133,43 +148,25 @@ def parse_description(turn: Turn, answer: Answer) -> str:
     text = initiatives.clean_description(answer.text)
     if not text:
         raise Invalid(_("Please write the description as a text message."))
-    _check_length(text, DESCRIPTION_MIN, DESCRIPTION_MAX, "description")
+    if len(text) > DESCRIPTION_MAX:
+        raise Invalid(
+            ngettext(
+                "The description is too long: {length} character. Please shorten it to at most {limit}.",
+                "The description is too long: {length} characters. Please shorten it to at most {limit}.",
+                len(text),
+            ).format(length=len(text), limit=DESCRIPTION_MAX)
+        )
+    if len(text) < DESCRIPTION_MIN:
+        raise Invalid(
+            ngettext(
+                "The description is too short. Please write at least {limit} character.",
+                "The description is too short. Please write at least {limit} characters.",
+                DESCRIPTION_MIN,
+            ).format(limit=DESCRIPTION_MIN)
+        )
     if not any(ch.isalpha() for ch in text):
         raise Invalid(_("Please describe your idea in words."))
     return text
-
-
-def _check_length(text: str, low: int, high: int, what: str) -> None:
-    """Too long or too short, with the numbers, in the plural form the language needs."""
-    length = len(text)
-    if length > high:
-        reason = {
-            "title": ngettext(
-                "The title is too long: {length} character. Please shorten it to at most {limit}.",
-                "The title is too long: {length} characters. Please shorten it to at most {limit}.",
-                length,
-            ),
-            "description": ngettext(
-                "The description is too long: {length} character. Please shorten it to at most {limit}.",
-                "The description is too long: {length} characters. Please shorten it to at most {limit}.",
-                length,
-            ),
-        }[what]
-        raise Invalid(reason.format(length=length, limit=high))
-    if length < low:
-        reason = {
-            "title": ngettext(
-                "The title is too short. Please write at least {limit} character.",
-                "The title is too short. Please write at least {limit} characters.",
-                low,
-            ),
-            "description": ngettext(
-                "The description is too short. Please write at least {limit} character.",
-                "The description is too short. Please write at least {limit} characters.",
-                low,
-            ),
-        }[what]
-        raise Invalid(reason.format(limit=low))
 
 
 def ask_osiedle(turn: Turn, flow: FormFlow) -> None:
@@ -187,18 +184,15 @@ def ask_osiedle(turn: Turn, flow: FormFlow) -> None:
 def parse_osiedle(turn: Turn, answer: Answer) -> str:
     """An official osiedle name or CITY_WIDE; several candidates are offered as buttons instead."""
     text = answer.text.strip()
-    if answer.choice == CITY_WIDE or (answer.choice is None and text and is_city_wide(text)):
-        turn.drop_slot(CHOICES)
-        return CITY_WIDE
-    if answer.choice in default_gazetteer().districts:
+    if answer.choice == CITY_WIDE or answer.choice in default_gazetteer().districts:
         turn.drop_slot(CHOICES)
         return answer.choice
     if not text:
         raise Invalid(_("Please write the name of the osiedle, or choose a button."))
     units = osiedla_named(text)
-    if len(units) == 1:
+    if len(units) == 1 or (not units and is_city_wide(text)):
         turn.drop_slot(CHOICES)
-        return units[0]
+        return units[0] if units else CITY_WIDE
     shown = text if len(text) <= 40 else text[:39] + "…"
     if units:
         turn.set_slot(CHOICES, list(units))
@@ -295,13 +289,11 @@ async def start_submit(turn: Turn, _arg: str = "") -> None:
     prefill, choices = _prefill(await turn.understand())
     turn.say(
         _(
-            "Let's write down your initiative: four short questions, then you check everything before "
+            "Let's write down your initiative: a few short questions, then you check everything before "
             "it is sent. You can stop at any time with /cancel."
         )
     )
-    await SUBMIT.start(turn, prefill)
-    if choices and turn.state.flow == SUBMIT_FLOW and "osiedle" not in turn.slots:
-        turn.set_slot(CHOICES, list(choices))
+    await SUBMIT.start(turn, prefill, values={CHOICES: list(choices)} if choices else None)
 
 
 def _prefill(parse: Parse | None) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -425,7 +417,7 @@ def _card(turn: Turn, initiative: Initiative, supported: set[int]) -> None:
         _("“{title}”").format(title=initiative.title),
         f"📍 {where(initiative.osiedle)} · {category_label(initiative.category)}",
         description,
-        _supports_text(initiative.supports),
+        supports_text(initiative.supports),
     ]
     buttons: list[list[Button]] = []
     if initiative.resident_id == turn.resident.id:
@@ -437,7 +429,7 @@ def _card(turn: Turn, initiative: Initiative, supported: set[int]) -> None:
     turn.say("\n".join(lines), buttons=buttons)
 
 
-def _supports_text(count: int) -> str:
+def supports_text(count: int) -> str:
     return ngettext("👍 {count} support", "👍 {count} supports", count).format(count=count)
 
 

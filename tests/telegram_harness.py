@@ -6,7 +6,7 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
-from bot.app import App, build_app
+from bot.app import App, build_app, start_background
 from bot.channels.telegram import TelegramChannel
 from bot.config import load_settings
 from bot.web.server import WebServer
@@ -61,9 +61,12 @@ class RunningBot:
         self.web = WebServer(self.app, telegram=self.channel)
         await self.web.start()
         await self.channel.start()
+        start_background(self.app, self.channel)
         return self
 
     async def stop(self) -> None:
+        if self.app is not None:
+            await self.app.close_background()
         if self.channel is not None:
             await self.channel.stop()
         if self.web is not None:

@@ -17,12 +17,17 @@ from bot.conversation import Dialogue, DialogueConfig, Registry
 from bot.conversation.payloads import global_payload
 from bot.db.models import ConversationState, Initiative, OutboxMessage, Resident
 from bot.domain import initiatives
+from bot.i18n import translate, use_language
 from handlers import initiative, register_all
 from tests.conversation import Conversation, ScriptedInterpreter
 
 DESCRIPTION = "Five new benches along the main alley, so that seniors can rest on the way."
 TITLE_QUESTION = "What is your initiative called?"
 SUPPORT_THRESHOLD = 2
+# Polish texts are asserted only once the catalog has them (they are merged from a translation file).
+needs_polish_catalog = pytest.mark.skipif(
+    translate("👍 Support", "pl") == "👍 Support", reason="Polish initiative messages not in locales yet"
+)
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
@@ -140,7 +145,7 @@ async def test_pbo_explainer_inside_the_form_returns_to_the_question(chat):
 async def test_submit_end_to_end_saves_one_initiative_awaiting_moderation(chat, db):
     await chat.says("💡 Initiatives")
     await chat.press("Submit an initiative")
-    assert "four short questions" in chat.replies[0].text
+    assert "a few short questions" in chat.replies[0].text
     assert chat.replies[-1].text.startswith(TITLE_QUESTION)
     await chat.says("New benches in the park")
     assert chat.text.startswith("Please describe your idea")
@@ -523,3 +528,34 @@ async def test_polish_resident_goes_through_the_whole_form(dialogue, db):
     await chat.press("Potwierdzam")
     assert "something went wrong" not in chat.text and "coś poszło nie tak" not in chat.text
     assert await count_initiatives(db) == 1
+
+
+@needs_polish_catalog
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, "👍 0 poparć"), (1, "👍 1 poparcie"), (2, "👍 2 poparcia"), (5, "👍 5 poparć"), (12, "👍 12 poparć"),
+     (22, "👍 22 poparcia"), (25, "👍 25 poparć")],
+)  # fmt: skip
+def test_supports_follow_polish_plurals(count, expected):
+    with use_language("pl"):
+        assert initiative.supports_text(count) == expected
+
+
+@needs_polish_catalog
+async def test_polish_resident_browses_and_supports(dialogue, db):
+    benches = await published(db, title="Ławki na Wildzie")
+    chat = Conversation(dialogue, resident_id=3002, language="pl")
+    await chat.says("💡 Inicjatywy")
+    await chat.press("Przeglądaj inicjatywy")
+    assert chat.text == "Które osiedle chcesz zobaczyć? Wybierz poniżej albo napisz jego nazwę."
+    await chat.says("na Wildzie")
+    assert chat.replies[1].text.splitlines() == [
+        "„Ławki na Wildzie”",
+        "📍 Wilda · 🌳 Zieleń",
+        DESCRIPTION,
+        "👍 0 poparć",
+    ]
+    await chat.send(payload=global_payload("isupport", str(benches)))
+    assert chat.text == "Dziękuję! Popierasz „Ławki na Wildzie” (na razie 1 poparcie)."
+    await chat.send(payload=global_payload("isupport", str(benches)))
+    assert chat.text == "Już popierasz „Ławki na Wildzie”."

@@ -29,7 +29,9 @@ async def add_resident(db, resident_id: int, language: str = "pl") -> None:
 async def file(db, resident_id: int = 1, **fields) -> Report:
     values = {"category": "roads", "description": "Dziura w jezdni", "language": "pl", **fields}
     async with db.transaction() as session:
-        return await reports.file_report(session, reports.NewReport(resident_id=resident_id, **values), now=NOW)
+        return await reports.file_report(
+            session, reports.NewReport(resident_id=resident_id, **values), now=NOW
+        )
 
 
 # -- domain ------------------------------------------------------------------------------------------
@@ -96,12 +98,16 @@ async def test_status_changes_keep_history_audit_and_notify_reporter_and_followe
         assert await reports.follow(session, report.ticket, 2, now=NOW)
         assert not await reports.follow(session, report.ticket, 2, now=NOW)  # once only
         assert not await reports.follow(session, report.ticket, 1, now=NOW)  # not your own
-        await reports.change_status(session, report.ticket, "in_progress", note="Ekipa wysłana", actor="cli:anna", now=NOW)
+        await reports.change_status(
+            session, report.ticket, "in_progress", note="Ekipa wysłana", actor="cli:anna", now=NOW
+        )
         await reports.change_status(session, report.ticket, "resolved", note=None, actor="cli:anna", now=NOW)
     async with db.transaction() as session:
         events = await reports.history(session, report.id)
         sent = list((await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
-        audit = await session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.target == report.ticket))
+        audit = await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.target == report.ticket)
+        )
     assert [(e.status, e.note, e.actor) for e in events] == [
         ("new", None, "resident:1"),
         ("in_progress", "Ekipa wysłana", "cli:anna"),
@@ -110,13 +116,21 @@ async def test_status_changes_keep_history_audit_and_notify_reporter_and_followe
     assert audit == 4  # filed, followed, two status changes
     texts = [(m.resident_id, m.text.splitlines()[0]) for m in sent]
     assert texts == [
-        (1, "Zmiana w Twoim zgłoszeniu PZN-2026-000001 (🛣 Drogi i chodniki): status to teraz „w realizacji”."),
+        (
+            1,
+            "Zmiana w Twoim zgłoszeniu PZN-2026-000001 (🛣 Drogi i chodniki): status to teraz „w realizacji”.",
+        ),
         (2, "Update on your report PZN-2026-000001 (🛣 Roads and pavements): it is now in progress."),
         (1, "Zmiana w Twoim zgłoszeniu PZN-2026-000001 (🛣 Drogi i chodniki): status to teraz „załatwione”."),
         (2, "Update on your report PZN-2026-000001 (🛣 Roads and pavements): it is now resolved."),
     ]
     assert "Informacja od miasta: Ekipa wysłana" in sent[0].text
-    assert sent[2].buttons == [[["👍 Tak, naprawione", "fixed", f"{report.id}:y"], ["👎 Nie, nie naprawione", "fixed", f"{report.id}:n"]]]
+    assert sent[2].buttons == [
+        [
+            ["👍 Tak, naprawione", "fixed", f"{report.id}:y"],
+            ["👎 Nie, nie naprawione", "fixed", f"{report.id}:n"],
+        ]
+    ]
     assert sent[3].buttons is None  # only the reporter is asked whether it is fixed
 
 
@@ -295,7 +309,12 @@ async def test_double_tap_on_confirm_files_exactly_one_report(chat, db):
 
 
 async def test_cancel_at_any_step_saves_nothing(chat, db):
-    for steps in (["/report"], ["/report", "Drogi"], ["/report", "Drogi", "loc"], ["/report", "Drogi", "loc", "Opis problemu tutaj"]):
+    for steps in (
+        ["/report"],
+        ["/report", "Drogi"],
+        ["/report", "Drogi", "loc"],
+        ["/report", "Drogi", "loc", "Opis problemu tutaj"],
+    ):
         for step in steps:
             if step == "Drogi":
                 await chat.press(step)
@@ -313,7 +332,10 @@ async def test_overlong_and_too_short_descriptions_are_refused_and_asked_again(c
     await chat.press("Drogi")
     await chat.sends_location(*OLD_MARKET)
     await chat.says("dziura")
-    assert chat.text == "Napisz, proszę, trochę więcej, co najmniej 10 znaków.\nOpisz, proszę, problem w kilku słowach."
+    assert (
+        chat.text
+        == "Napisz, proszę, trochę więcej, co najmniej 10 znaków.\nOpisz, proszę, problem w kilku słowach."
+    )
     await chat.says("x" * 2001)
     assert chat.replies[0].text == "To 2001 znaków; skróć, proszę, do 2000."
 
@@ -321,7 +343,9 @@ async def test_overlong_and_too_short_descriptions_are_refused_and_asked_again(c
 async def test_emergency_gets_112_instead_of_a_form(chat, interpreter, db):
     interpreter.understands("pali się samochód na parkingu", "report_problem")
     await chat.says("pali się samochód na parkingu")
-    assert chat.text.startswith("🚨 Jeśli komuś grozi niebezpieczeństwo, zadzwoń teraz na numer alarmowy 112.")
+    assert chat.text.startswith(
+        "🚨 Jeśli komuś grozi niebezpieczeństwo, zadzwoń teraz na numer alarmowy 112."
+    )
     await chat.says("/report")
     await chat.press("Inne")
     await chat.sends_location(*OLD_MARKET)
@@ -388,9 +412,12 @@ async def test_polish_plurals_in_my_matters(dialogue, db):
     for n in range(5):
         await file(db, resident_id=1, description=f"Dziura numer {n}")
         await owner.says("📂 Moje sprawy")
-        expected = {1: "Masz 1 zgłoszenie:", 2: "Masz 2 zgłoszenia:", 3: "Masz 3 zgłoszenia:", 4: "Masz 4 zgłoszenia:"}.get(
-            n + 1, f"Masz {n + 1} zgłoszeń:"
-        )
+        expected = {
+            1: "Masz 1 zgłoszenie:",
+            2: "Masz 2 zgłoszenia:",
+            3: "Masz 3 zgłoszenia:",
+            4: "Masz 4 zgłoszenia:",
+        }.get(n + 1, f"Masz {n + 1} zgłoszeń:")
         assert owner.text.splitlines()[0] == expected
 
 
@@ -403,12 +430,18 @@ async def test_not_fixed_reopens_the_report_and_tells_the_followers(dialogue, db
         await reports.follow(session, report.ticket, 2, now=NOW)
         await reports.change_status(session, report.ticket, "resolved", note=None, actor="cli:anna", now=NOW)
     await owner.send(payload=f"g:fixed:{report.id}:n")
-    assert owner.text == "Przykro mi. Ponownie otworzyłem PZN-2026-000001 i pracownicy miasta zajmą się nim jeszcze raz."
+    assert (
+        owner.text
+        == "Przykro mi. Ponownie otworzyłem PZN-2026-000001 i pracownicy miasta zajmą się nim jeszcze raz."
+    )
     async with db.transaction() as session:
         reopened = await session.get(Report, report.id)
         notices = list((await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
     assert reopened.status == "in_progress"
-    assert [(m.resident_id, "in progress" in m.text or "w realizacji" in m.text) for m in notices][-1] == (2, True)
+    assert [(m.resident_id, "in progress" in m.text or "w realizacji" in m.text) for m in notices][-1] == (
+        2,
+        True,
+    )
     assert all(m.resident_id != 1 for m in notices[2:])  # the owner is answered directly
     await owner.send(payload=f"g:fixed:{report.id}:y")  # no longer resolved: a stale button
     assert owner.text == "Ten przycisk jest już nieaktualny. Oto menu."

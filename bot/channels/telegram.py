@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
+# Telegram lets bots download files up to 20 MB; pictures larger than this are refused politely.
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 # Message kinds the bot cannot read, in the order Telegram's Message exposes them.
 UNSUPPORTED_FIELDS = (
@@ -83,6 +85,12 @@ def to_inbound(update: Update) -> Inbound | None:
     if message.photo:
         largest = max(message.photo, key=lambda size: size.width * size.height)
         return Inbound(photos=(largest.file_id,), text=message.caption, **common)
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        # A picture sent "as a file" is still a picture; only its size needs checking.
+        if (document.file_size or 0) > MAX_FILE_BYTES:
+            return Inbound(unsupported="oversized", **common)
+        return Inbound(photos=(document.file_id,), text=message.caption, **common)
     for kind in UNSUPPORTED_FIELDS:
         if getattr(message, kind, None):
             return Inbound(unsupported=kind, **common)
@@ -358,6 +366,7 @@ async def run_telegram(app: App, *, polling: bool) -> None:
     try:
         await stop.wait()
     finally:
+        await app.close_background()
         if channel is not None:
             await channel.stop()
         await web.stop()

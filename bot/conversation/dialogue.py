@@ -305,6 +305,10 @@ class Dialogue:
         )
 
     async def _unsupported(self, turn: Turn) -> None:
+        if turn.inbound.unsupported == "oversized":
+            turn.say(_("This file is too big for me. Please send it as a photo, not as a file."))
+            await self._remind(turn)
+            return
         describe = UNSUPPORTED_KINDS.get(turn.inbound.unsupported or "")
         what = describe() if describe else _("this kind of message")
         turn.say(

@@ -42,7 +42,7 @@ _ALONE = re.compile(
     r"\b(?:(?:bede|jestem|przyjde|przyjdzie|ide|pojde|bedzie|jade|przyjezdzam|mieszkam)[ \t]+"
     r"(?P<v>sam|sama|samemu|sam[ \t]+jeden|sama[ \t]+jedna)"
     r"|tylko[ \t]+ja|sam[ \t]+jeden|sama[ \t]+jedna|just[ \t]+me|only[ \t]+me|alone|by[ \t]+myself"
-    r"|on[ \t]+my[ \t]+own|jedna[ \t]+osoba)\b"
+    r"|on[ \t]+my[ \t]+own|jedna[ \t]+osoba)\b(?![ \t]+(?:wiecej|mniej)\b)"
 )
 _COMPANION = (
     r"(?:zona|zony|mezem|meza|partnerem|partnerka|narzeczona|narzeczonym|dzieckiem|synem|corka|mama|mamą|tata|tatą|"

@@ -27,12 +27,12 @@ STREET_WEAK_BEFORE = frozenset(
     {
         "na", "przy", "z", "ze", "od", "do", "przez", "wzdluz", "kolo", "obok", "pod", "naprzeciwko",
         "skrzyzowanie", "skrzyzowaniu", "rog", "rogu", "zbiegu",
-        "on", "at", "near", "along", "from", "to", "off", "corner", "in", "by", "for", "dla",
+        "on", "at", "near", "along", "from", "to", "off", "corner", "in", "by",
     }
 )
 # The English ones among them: a lowercase word after these is taken for English, not for a typo.
 ENGLISH_WEAK_BEFORE = frozenset(
-    {"on", "at", "near", "along", "from", "to", "off", "corner", "in", "by", "for"}
+    {"on", "at", "near", "along", "from", "to", "off", "corner", "in", "by"}
 )
 # Street names that are everyday words, dates or regions: need a strong cue, a house number or a capital.
 COMMON_STREET_WORDS = frozenset(

@@ -18,6 +18,8 @@ def dates(text: str, now: datetime = NOW) -> list[tuple[str, str]]:
     return [(e.value, text[e.start : e.end]) for e in entities if e.entity == "date"]
 
 
+# Spans cover the value words only: a leading preposition or article stays outside ("na [jutro]",
+# "w [przyszły wtorek]", "on [Friday]", "the [day after tomorrow]"); "za"/"in" of an offset is the value.
 POLISH = [
     ("dziś", "2026-11-29", "dziś"),
     ("dzis", "2026-11-29", "dzis"),
@@ -26,19 +28,19 @@ POLISH = [
     ("na jutro proszę", "2026-11-30", "jutro"),
     ("pojutrze", "2026-12-01", "pojutrze"),
     ("wczoraj", "2026-11-28", "wczoraj"),
-    ("w piątek", "2026-12-04", "w piątek"),
-    ("w piatek", "2026-12-04", "w piatek"),
-    ("w poniedziałek", "2026-11-30", "w poniedziałek"),
-    ("we wtorek", "2026-12-01", "we wtorek"),
-    ("w środę", "2026-12-02", "w środę"),
-    ("w czwartek", "2026-12-03", "w czwartek"),
-    ("w sobotę", "2026-12-05", "w sobotę"),
-    ("w niedzielę", "2026-12-06", "w niedzielę"),  # today is Sunday: a bare weekday means the next one
-    ("w ten piątek", "2026-12-04", "w ten piątek"),
-    ("w przyszły wtorek", "2026-12-01", "w przyszły wtorek"),
-    ("w przyszłą środę", "2026-12-02", "w przyszłą środę"),
-    ("w przyszłym tygodniu we wtorek", "2026-12-01", "w przyszłym tygodniu we wtorek"),
-    ("we wtorek w przyszłym tygodniu", "2026-12-01", "we wtorek w przyszłym tygodniu"),
+    ("w piątek", "2026-12-04", "piątek"),
+    ("w piatek", "2026-12-04", "piatek"),
+    ("na poniedziałek", "2026-11-30", "poniedziałek"),
+    ("we wtorek", "2026-12-01", "wtorek"),
+    ("w środę", "2026-12-02", "środę"),
+    ("w czwartek", "2026-12-03", "czwartek"),
+    ("do soboty", "2026-12-05", "soboty"),
+    ("w niedzielę", "2026-12-06", "niedzielę"),  # today is Sunday: a bare weekday means the next one
+    ("w ten piątek", "2026-12-04", "ten piątek"),
+    ("w przyszły wtorek", "2026-12-01", "przyszły wtorek"),
+    ("w przyszłą środę", "2026-12-02", "przyszłą środę"),
+    ("w przyszłym tygodniu we wtorek", "2026-12-01", "przyszłym tygodniu we wtorek"),
+    ("we wtorek w przyszłym tygodniu", "2026-12-01", "wtorek w przyszłym tygodniu"),
     ("za tydzień", "2026-12-06", "za tydzień"),
     ("za tydzien", "2026-12-06", "za tydzien"),
     ("za 3 dni", "2026-12-02", "za 3 dni"),
@@ -55,7 +57,7 @@ POLISH = [
     ("15-12-2026", "2026-12-15", "15-12-2026"),
     ("15/12", "2026-12-15", "15/12"),
     ("2026-12-15", "2026-12-15", "2026-12-15"),
-    ("w piątek 4 grudnia", "2026-12-04", "w piątek 4 grudnia"),
+    ("w piątek 4 grudnia", "2026-12-04", "piątek 4 grudnia"),
     ("Termin: 30 listopada", "2026-11-30", "30 listopada"),
     ("29 listopada", "2026-11-29", "29 listopada"),  # today is not past
 ]
@@ -80,11 +82,14 @@ MONTHS = [
 ENGLISH = [
     ("today", "2026-11-29", "today"),
     ("tomorrow", "2026-11-30", "tomorrow"),
-    ("the day after tomorrow", "2026-12-01", "the day after tomorrow"),
-    ("on Friday", "2026-12-04", "on Friday"),
+    ("the day after tomorrow", "2026-12-01", "day after tomorrow"),
+    ("on Friday", "2026-12-04", "Friday"),
     ("Friday", "2026-12-04", "Friday"),
     ("next Monday", "2026-11-30", "next Monday"),
     ("this Sunday", "2026-11-29", "this Sunday"),
+    ("for Monday", "2026-11-30", "Monday"),
+    ("next week on Monday", "2026-11-30", "next week on Monday"),
+    ("cancel the 15 March slot", "2027-03-15", "15 March"),
     ("in a week", "2026-12-06", "in a week"),
     ("in 3 days", "2026-12-02", "in 3 days"),
     ("in two weeks", "2026-12-13", "in two weeks"),
@@ -92,7 +97,7 @@ ENGLISH = [
     ("December 14, 2027", "2027-12-14", "December 14, 2027"),
     ("14 December", "2026-12-14", "14 December"),
     ("Dec 14th", "2026-12-14", "Dec 14th"),
-    ("the 14th of December", "2026-12-14", "the 14th of December"),
+    ("the 14th of December", "2026-12-14", "14th of December"),
     ("January 3", "2027-01-03", "January 3"),
     ("14/12", "2026-12-14", "14/12"),
     ("14.12", "2026-12-14", "14.12"),

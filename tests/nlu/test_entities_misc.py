@@ -195,26 +195,31 @@ def test_ticket_values() -> None:
 
 PEOPLE = [
     ("dwie osoby", 2, "dwie osoby"),
-    ("będzie nas pięciu", 5, "będzie nas pięciu"),
+    ("będzie nas pięciu", 5, "pięciu"),
     ("pięciu", 5, "pięciu"),
     ("pieciu", 5, "pieciu"),
     ("3 osoby", 3, "3 osoby"),
     ("rezerwacja dla 2 osób", 2, "2 osób"),
     ("5 os.", 5, "5 os."),
-    ("we dwoje", 2, "we dwoje"),
-    ("jest nas troje", 3, "jest nas troje"),
+    ("we dwoje", 2, "dwoje"),
+    ("jest nas troje", 3, "troje"),
     ("sam", 1, "sam"),
-    ("będę sama", 1, "będę sama"),
-    ("jestem z żoną", 2, "jestem z żoną"),
-    ("jestem z mężem i córką", 3, "jestem z mężem i córką"),
-    ("we are three", 3, "we are three"),
+    ("będę sama", 1, "sama"),
+    ("jestem z żoną", 2, "żoną"),
+    ("jestem z mężem i córką", 3, "mężem i córką"),
+    ("we are three", 3, "three"),
     ("for 2 people", 2, "2 people"),
     ("at 5 people", 5, "5 people"),
-    ("a table for two", 2, "table for two"),
-    ("party of 4", 4, "party of 4"),
+    ("a table for two", 2, "two"),
+    ("party of 4", 4, "4"),
     ("alone", 1, "alone"),
     ("just me", 1, "just me"),
     ("me and my wife", 2, "me and my wife"),
+    ("I come with my wife and son", 3, "my wife and son"),
+    ("mieszkamy we trójkę", 3, "trójkę"),
+    ("mieszka nas dwoje", 2, "dwoje"),
+    ("there are 4 of us", 4, "4 of us"),
+    ("if there are two of us", 2, "two of us"),
 ]
 
 
@@ -231,6 +236,7 @@ NO_PEOPLE = [
     "Głogowska 5",
     "za pięć dni",
     "sam nie wiem co",
+    "mieszka ze mną jedna osoba więcej",  # a change, not a count
 ]
 
 
@@ -240,23 +246,59 @@ def test_not_people(text: str) -> None:
 
 
 TOPICS = [
-    ("chcę dostawać ostrzeżenia pogodowe", "weather", "ostrzeżenia pogodowe"),
-    ("alerty pogodowych", "weather", "alerty pogodowych"),
+    ("chcę dostawać ostrzeżenia pogodowe", "weather", "pogodowe"),
+    ("alerty pogodowych", "weather", "pogodowych"),
     ("powiadomienia pogodowych", "weather", "pogodowych"),
     ("czy będzie burza", "weather", "burza"),
-    ("weather alerts", "weather", "weather alerts"),
+    ("weather alerts", "weather", "weather"),
     ("remonty dróg", "road_works", "remonty dróg"),
     ("utrudnienia", "road_works", "utrudnienia"),
     ("roadworks", "road_works", "roadworks"),
     ("traffic", "road_works", "traffic"),
-    ("informacje dla seniorów", "seniors", "dla seniorów"),
+    ("informacje dla seniorów", "seniors", "seniorów"),
     ("seniors", "seniors", "seniors"),
     ("wywóz śmieci", "waste_collection", "wywóz śmieci"),
     ("kiedy odbiór odpadów", "waste_collection", "odbiór odpadów"),
     ("waste collection", "waste_collection", "waste collection"),
     ("news", "city_news", "news"),
     ("wiadomości z miasta", "city_news", "wiadomości z miasta"),
+    ("włącz aktualności miejskie", "city_news", "aktualności miejskie"),
+    # generic alert words are outside the span; alone they name no topic
+    ("wypisz mnie z alertów drogowych", "road_works", "drogowych"),
+    ("komunikaty drogowe", "road_works", "drogowe"),
+    ("ostrzeżenie przed burzą", "weather", "burzą"),
+    ("subscribe me to smog alerts", "weather", "smog"),
+    ("pokaż aktualne utrudnienia drogowe", "road_works", "utrudnienia drogowe"),
+    ("show the current traffic disruptions", "road_works", "traffic disruptions"),
+    ("gdzie są zamknięte drogi", "road_works", "zamknięte drogi"),
+    ("notify me about disruptions on Grunwaldzka", "road_works", "disruptions"),
+    ("wlacz powiadomienia o jakosci powietrza", "weather", "jakosci powietrza"),  # air quality is weather
+    ("alerty o powodzi", "weather", "powodzi"),
+    ("chcę powiadomienia o śmieciach", "waste_collection", "śmieciach"),
+    ("remind me about bin collection", "waste_collection", "bin collection"),
 ]
+
+NO_TOPIC = [
+    "dodaj mnie do subskrypcji ostrzeżeń",
+    "stop sending me warnings",
+    "chcę dostawać komunikaty o awariach wody",
+    "tell me about power cuts in Wilda",
+    "I want to subscribe to public transport updates",
+    "powiadomienia o wydarzeniach w mieście",
+    "przestań mi wysyłać wiadomości",
+    "any news on my report",
+    "broken traffic lights by the school",
+    "pełno śmieci i butelek pod blokiem",
+    "loads of rubbish and bottles",
+    "overflowing bins at the square",
+    "ile zapłacimy za odpady",
+    "burzenie starego budynku",
+]
+
+
+@pytest.mark.parametrize("text", NO_TOPIC)
+def test_no_topic(text: str) -> None:
+    assert found(text, "topic") == []
 
 
 @pytest.mark.parametrize(("text", "value", "span"), TOPICS)
@@ -283,7 +325,36 @@ SERVICES = [
     ("driving license", "driving_licence", "driving license"),
     ("driving licence", "driving_licence", "driving licence"),
     ("birth certificate", "civil_status_certificate", "birth certificate"),
+    # a bare "dowód"/"ID" is an application; the action word is inside the span, "w sprawie" is not
+    ("wizyta w sprawie dowodu na poniedziałek", "id_card_application", "dowodu"),
+    ("dowód", "id_card_application", "dowód"),
+    ("jak umówić się na wymianę dowodu?", "id_card_application", "wymianę dowodu"),
+    ("złożyć wniosek o dowód", "id_card_application", "wniosek o dowód"),
+    ("an appointment about my ID on Monday", "id_card_application", "ID"),
+    ("to replace my ID card", "id_card_application", "replace my ID card"),
+    ("a slot to collect my ID", "id_card_collection", "collect my ID"),
+    ("jak się umówić na wymianę prawa jazdy", "driving_licence", "wymianę prawa jazdy"),
+    ("free slots for registering my address?", "residence_registration", "registering my address"),
+    ("sprawa meldunkowa", "residence_registration", "meldunkowa"),
+    ("trzeba złożyć deklarację na śmieci?", "waste_declaration_help", "deklarację na śmieci"),
+    ("gdzie złożyć deklarację do GOAP", "waste_declaration_help", "deklarację do GOAP"),
+    ("where do I file the GOAP declaration", "waste_declaration_help", "GOAP declaration"),
 ]
+
+NO_SERVICE = [
+    "zapisz mnie na wyrobienie paszportu",  # passports: the Voivodeship Office, not the city
+    "are there any free slots for a passport?",
+    "dowód wpłaty",
+    "to jest dowód na to, że mam rację",
+    "I'd like to book the vehicle registration department",
+    "ile zapłacę za śmieci",
+    "I'd do it",
+]
+
+
+@pytest.mark.parametrize("text", NO_SERVICE)
+def test_no_service(text: str) -> None:
+    assert found(text, "service") == []
 
 
 @pytest.mark.parametrize(("text", "value", "span"), SERVICES)
@@ -329,13 +400,13 @@ def test_spans_point_into_the_original_text() -> None:
         ("street", "GŁOGOWSKIEJ"),
         ("house_number", "12a"),
         ("date", "jutro"),
-        ("time", "o 10:30"),
+        ("time", "10:30"),
         ("people", "2 osoby"),
     }
     # decomposed diacritics and expanding characters shift nothing
     text = "na Gl\u0301ogowskiej 5 i Straße o 9:15"
     by_kind = {e.entity: text[e.start : e.end] for e in extract_entities(text, lang="pl", now=NOW)}
-    assert by_kind["time"] == "o 9:15"
+    assert by_kind["time"] == "9:15"
     assert by_kind["house_number"] == "5"
 
 

@@ -17,49 +17,53 @@ def times(text: str, lang: str = "pl") -> list[tuple[str, str]]:
     return [(e.value, text[e.start : e.end]) for e in entities if e.entity == "time"]
 
 
+# Spans cover the value words only: the cue ("o", "godz.", "po", "at") stays outside, a time of day
+# that shifts the hour ("po południu", "in the evening") is inside.
 POLISH = [
-    ("o 10", "10:00", "o 10"),
-    ("o 9:30", "09:30", "o 9:30"),
+    ("o 10", "10:00", "10"),
+    ("o 9:30", "09:30", "9:30"),
     ("10:15", "10:15", "10:15"),
-    ("o 10.30", "10:30", "o 10.30"),
+    ("o 10.30", "10:30", "10.30"),
     ("10.30", "10:30", "10.30"),
-    ("godz. 14", "14:00", "godz. 14"),
-    ("o godz. 14", "14:00", "o godz. 14"),
-    ("o godzinie 8:15", "08:15", "o godzinie 8:15"),
-    ("około 12", "12:00", "około 12"),
-    ("o 10.12", "10:12", "o 10.12"),  # with a cue a date-like number is a time
-    ("o wpół do jedenastej", "10:30", "o wpół do jedenastej"),
+    ("godz. 14", "14:00", "14"),
+    ("o godz. 14", "14:00", "14"),
+    ("o godzinie 8:15", "08:15", "8:15"),
+    ("około 12", "12:00", "12"),
+    ("o 10.12", "10:12", "10.12"),  # with a cue a date-like number is a time
+    ("o wpół do jedenastej", "10:30", "wpół do jedenastej"),
     ("wpol do jedenastej", "10:30", "wpol do jedenastej"),
     ("za kwadrans dziesiąta", "09:45", "za kwadrans dziesiąta"),
     ("za pięć ósma", "07:55", "za pięć ósma"),
     ("kwadrans po dziewiątej", "09:15", "kwadrans po dziewiątej"),
     ("dziesięć po ósmej", "08:10", "dziesięć po ósmej"),
-    ("o dziesiątej", "10:00", "o dziesiątej"),
-    ("o dziesiatej", "10:00", "o dziesiatej"),
-    ("o pierwszej", "01:00", "o pierwszej"),
-    ("o drugiej", "02:00", "o drugiej"),
-    ("o ósmej", "08:00", "o ósmej"),
-    ("o dwunastej", "12:00", "o dwunastej"),
-    ("o trzynastej", "13:00", "o trzynastej"),
-    ("o piętnastej", "15:00", "o piętnastej"),
-    ("o pietnastej", "15:00", "o pietnastej"),
-    ("o osiemnastej", "18:00", "o osiemnastej"),
-    ("o dwudziestej", "20:00", "o dwudziestej"),
-    ("o dwudziestej pierwszej", "21:00", "o dwudziestej pierwszej"),
-    ("o dwudziestej trzeciej", "23:00", "o dwudziestej trzeciej"),
-    ("o dziesiątej trzydzieści", "10:30", "o dziesiątej trzydzieści"),
-    ("na szesnastą", "16:00", "na szesnastą"),
-    ("przed dziewiątą", "09:00", "przed dziewiątą"),
-    ("o 5 po południu", "17:00", "o 5 po południu"),
-    ("o piątej po południu", "17:00", "o piątej po południu"),
-    ("o 8 wieczorem", "20:00", "o 8 wieczorem"),
-    ("o 7 rano", "07:00", "o 7 rano"),
-    ("o 10 w nocy", "22:00", "o 10 w nocy"),
-    ("o 2 w nocy", "02:00", "o 2 w nocy"),
-    ("o 5", "05:00", "o 5"),  # no time of day: the hour as said
-    ("w południe", "12:00", "w południe"),
-    ("o północy", "00:00", "o północy"),
-    ("po 18", "18:00", "po 18"),
+    ("o dziesiątej", "10:00", "dziesiątej"),
+    ("o dziesiatej", "10:00", "dziesiatej"),
+    ("o pierwszej", "01:00", "pierwszej"),
+    ("o drugiej", "02:00", "drugiej"),
+    ("o ósmej", "08:00", "ósmej"),
+    ("o dwunastej", "12:00", "dwunastej"),
+    ("o trzynastej", "13:00", "trzynastej"),
+    ("o piętnastej", "15:00", "piętnastej"),
+    ("o pietnastej", "15:00", "pietnastej"),
+    ("o osiemnastej", "18:00", "osiemnastej"),
+    ("o dwudziestej", "20:00", "dwudziestej"),
+    ("o dwudziestej pierwszej", "21:00", "dwudziestej pierwszej"),
+    ("o dwudziestej trzeciej", "23:00", "dwudziestej trzeciej"),
+    ("o dziesiątej trzydzieści", "10:30", "dziesiątej trzydzieści"),
+    ("na szesnastą", "16:00", "szesnastą"),
+    ("przed dziewiątą", "09:00", "dziewiątą"),
+    ("o 5 po południu", "17:00", "5 po południu"),
+    ("o piątej po południu", "17:00", "piątej po południu"),
+    ("o 8 wieczorem", "20:00", "8 wieczorem"),
+    ("o 7 rano", "07:00", "7 rano"),
+    ("o 10 w nocy", "22:00", "10 w nocy"),
+    ("o 2 w nocy", "02:00", "2 w nocy"),
+    ("o 5", "05:00", "5"),  # no time of day: the hour as said
+    ("w południe", "12:00", "południe"),
+    ("o północy", "00:00", "północy"),
+    ("po 18", "18:00", "18"),
+    ("termin na jutro na 16", "16:00", "16"),
+    ("rezerwacja na 9:30", "09:30", "9:30"),
 ]
 
 ENGLISH = [
@@ -69,17 +73,17 @@ ENGLISH = [
     ("11 a.m.", "11:00", "11 a.m."),
     ("12am", "00:00", "12am"),
     ("12pm", "12:00", "12pm"),
-    ("at 11:30", "11:30", "at 11:30"),
-    ("at 10", "10:00", "at 10"),
-    ("at 2pm", "14:00", "at 2pm"),
-    ("at ten", "10:00", "at ten"),
+    ("at 11:30", "11:30", "11:30"),
+    ("at 10", "10:00", "10"),
+    ("at 2pm", "14:00", "2pm"),
+    ("at ten", "10:00", "ten"),
     ("ten o'clock", "10:00", "ten o'clock"),
     ("noon", "12:00", "noon"),
     ("midnight", "00:00", "midnight"),
     ("half past ten", "10:30", "half past ten"),
     ("quarter past nine", "09:15", "quarter past nine"),
     ("quarter to nine", "08:45", "quarter to nine"),
-    ("at 7 in the evening", "19:00", "at 7 in the evening"),
+    ("at 7 in the evening", "19:00", "7 in the evening"),
 ]
 
 
@@ -117,6 +121,10 @@ NOT_TIMES = [
     "at one point",
     "PZN-2026-000123",
     "tel. 61 878 54 00",
+    "jest ktoś po drugiej stronie?",  # an ordinal before a noun, not an hour
+    "do trzeciej klasy",
+    "miejsce na 10 samochodów",
+    "na 5",  # "na" + a bare number is an hour only in office hours
 ]
 
 
