@@ -202,7 +202,12 @@ async def test_pictures_sent_as_files_and_other_documents(db, database_url):
             assert answer.text == "Dziękuję za zdjęcie. Zgłośmy problem."
             assert question.text == "Jaki to problem? Wybierz poniżej."
             await fake.send_document(ANNA, b"%PDF-1.4", "pismo.pdf", mime_type="application/pdf")
-            (pdf,) = await fake.wait_for(ANNA, kind="message", timeout=10)
+            pdf, reminder = await fake.wait_for(ANNA, kind="message", count=2, timeout=10)
             assert pdf.text.startswith("Nie umiem jeszcze odczytywać plików.")
+            assert reminder.text == "Jaki to problem? Wybierz poniżej."  # the form goes on
+            huge = PNG + bytes(11 * 1024 * 1024)
+            await fake.send_document(ANNA, huge, "ogromne.png", mime_type="image/png")
+            too_big, _again = await fake.wait_for(ANNA, kind="message", count=2, timeout=10)
+            assert too_big.text == "Ten plik jest dla mnie za duży. Wyślij go, proszę, jako zdjęcie, a nie jako plik."
         finally:
             await bot.stop()
