@@ -42,6 +42,7 @@ BROWSE_FLOW = "initiative_browse"
 CITY_WIDE = "*"  # the osiedle slot's value (and payload key) for "the whole of Poznań"
 PAGE_SIZE = 5
 CARD_DESCRIPTION = 300  # characters of the description shown on a browse card
+MAX_ID_DIGITS = 18  # a BIGINT; longer numbers in a payload were never made by the bot
 CHOICES = "_osiedle_choices"  # units offered after an umbrella name such as "Winogrady"
 
 CATEGORY_ICONS = {
@@ -382,7 +383,7 @@ async def start_browse(turn: Turn, _arg: str = "") -> None:
     if not await initiatives.osiedla_with_approved(turn.session):
         turn.say(
             _("There are no approved initiatives yet. Yours could be the first!"),
-            buttons=[[_hub_button("isubmit")]],
+            buttons=[[_hub_button(initiatives.SUBMIT_ACTION)]],
         )
         return
     await BROWSE.start(turn, {})
@@ -436,7 +437,8 @@ def supports_text(count: int) -> str:
 async def page_action(turn: Turn, arg: str) -> None:
     """`g:ilist:<offset>:<osiedle or *>`: the next page of an earlier list."""
     offset, _sep, key = arg.partition(":")
-    if not offset.isdigit() or not (key == CITY_WIDE or key in default_gazetteer().districts):
+    valid_key = key == CITY_WIDE or key in default_gazetteer().districts
+    if not offset.isdigit() or len(offset) > MAX_ID_DIGITS or not valid_key:
         await _stale(turn)
         return
     await show_page(turn, key, int(offset))
@@ -446,10 +448,12 @@ async def page_action(turn: Turn, arg: str) -> None:
 async def support_action(turn: Turn, arg: str) -> None:
     """`g:isupport:<id>`: one support per resident; stale or odd buttons get a polite answer."""
     try:
+        if not arg.isdigit() or len(arg) > MAX_ID_DIGITS:  # forged or mangled payloads
+            raise initiatives.InitiativeNotFound(arg)
         result = await initiatives.support(
             turn.session, int(arg), turn.resident.id, turn.now, support_threshold(turn)
         )
-    except (ValueError, initiatives.InitiativeNotFound):
+    except initiatives.InitiativeNotFound:
         turn.say(_("Sorry, I can't find this initiative any more."))
     except initiatives.NotOpenForSupport:
         turn.say(_("Sorry, this initiative is not open for support."))
@@ -471,10 +475,10 @@ async def support_action(turn: Turn, arg: str) -> None:
 # -- the hub, the explainer and the resident's own initiatives -------------------------------------
 
 HUB_BUTTONS = (
-    ("isubmit", N_("✍️ Submit an initiative")),
+    (initiatives.SUBMIT_ACTION, N_("✍️ Submit an initiative")),
     ("ibrowse", N_("🔎 Browse initiatives")),
     ("ipbo", N_("ℹ️ About the Civic Budget (PBO)")),
-    ("imine", N_("📋 My initiatives")),
+    (initiatives.MY_INITIATIVES_ACTION, N_("📋 My initiatives")),
 )
 
 
@@ -509,7 +513,7 @@ async def explain_pbo(turn: Turn, _arg: str = "") -> None:
         turn.say(text)
         await turn.remind()
         return
-    turn.say(text, buttons=[[_hub_button("isubmit")]])
+    turn.say(text, buttons=[[_hub_button(initiatives.SUBMIT_ACTION)]])
 
 
 async def my_initiatives(turn: Turn, _arg: str = "") -> None:
@@ -517,7 +521,10 @@ async def my_initiatives(turn: Turn, _arg: str = "") -> None:
     own = await initiatives.submitted_by(turn.session, turn.resident.id)
     remaining = await initiatives.remaining_this_year(turn.session, turn.resident.id, turn.now)
     if not own:
-        turn.say(_("You have not submitted any initiatives yet."), buttons=[[_hub_button("isubmit")]])
+        turn.say(
+            _("You have not submitted any initiatives yet."),
+            buttons=[[_hub_button(initiatives.SUBMIT_ACTION)]],
+        )
         return
     lines = [_("Your initiatives:"), ""]
     lines += [_("• “{title}” — {status}").format(title=i.title, status=_status(i)) for i in own]
@@ -574,10 +581,9 @@ def register(registry: Registry) -> None:
     registry.add_flow(BROWSE)
     registry.add_menu_item("initiatives", N_("💡 Initiatives"), show_hub)
     registry.add_intent("submit_initiative", start_submit, N_("Submit an initiative"))
-    registry.add_action("ihub", show_hub)
-    registry.add_action("isubmit", start_submit)
+    registry.add_action(initiatives.SUBMIT_ACTION, start_submit)
     registry.add_action("ibrowse", start_browse)
     registry.add_action("ipbo", explain_pbo)
-    registry.add_action("imine", my_initiatives)
+    registry.add_action(initiatives.MY_INITIATIVES_ACTION, my_initiatives)
     registry.add_action("ilist", page_action)
     registry.add_action("isupport", support_action)

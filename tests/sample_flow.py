@@ -52,7 +52,7 @@ SAMPLE = FormFlow(
         Slot("name", ask_name, parse_name, label="Name", entity="event"),
         Slot("people", ask_people, parse_people, label="People", entity="people"),
         Slot(
-            "place", ask_place, parse_place, label="Place", required=lambda slots: slots.get("people", 0) > 2
+            "place", ask_place, parse_place, label="Spot", required=lambda slots: slots.get("people", 0) > 2
         ),
     ],
     submit=submit,

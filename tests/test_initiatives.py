@@ -184,6 +184,7 @@ async def test_approval_publishes_audits_and_tells_the_author_in_their_language(
     assert (notice.resident_id, notice.kind) == (AUTHOR, "initiative.approved")
     assert notice.text.startswith("Good news! Your initiative “New benches” has been approved")
     assert "A note from the city: We will ask the district council." in notice.text
+    assert notice.buttons == [[["📋 My initiatives", "imine", ""]]]
     async with db.transaction() as session:
         trail = await audit.entries_for(session, f"initiative:{initiative_id}")
     actions = [entry.action for entry in trail]
@@ -200,6 +201,7 @@ async def test_rejection_keeps_the_reason_and_tells_the_author(db_with_people):
     [notice] = await outbox(db)
     assert notice.kind == "initiative.rejected"
     assert "The reason given by the city: Private land." in notice.text
+    assert notice.buttons == [[["✍️ Submit an initiative", "isubmit", ""]]]
 
 
 @pytest.mark.parametrize(

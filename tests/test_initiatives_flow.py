@@ -478,8 +478,11 @@ async def test_stale_support_buttons_answer_politely(chat, db):
     assert chat.text == "Sorry, this initiative is not open for support."
     await chat.send(payload=global_payload("isupport", "999"))
     assert chat.text == "Sorry, I can't find this initiative any more."
-    await chat.send(payload=global_payload("isupport", "abc"))
-    assert chat.text == "Sorry, I can't find this initiative any more."
+    for forged in ("abc", "-1", "9" * 30):
+        await chat.send(payload=global_payload("isupport", forged))
+        assert chat.text == "Sorry, I can't find this initiative any more."
+    await chat.send(payload=global_payload("ilist", f"{'9' * 30}:Wilda"))
+    assert chat.text.startswith("This button has expired.")
     await chat.send(payload=global_payload("ilist", "x:Atlantis"))
     assert chat.text.startswith("This button has expired.")
 

@@ -35,6 +35,9 @@ DESCRIPTION_MIN, DESCRIPTION_MAX = 20, 2000
 # PBO lets one person submit up to three projects a year; the bot keeps the same measure.
 YEARLY_LIMIT = 3
 DEFAULT_SUPPORT_THRESHOLD = 10
+# Global button actions that handlers/initiative.py registers; notices to authors point at them.
+SUBMIT_ACTION = "isubmit"
+MY_INITIATIVES_ACTION = "imine"
 
 CATEGORIES: dict[str, str] = {
     "greenery": N_("Greenery"),
@@ -165,7 +168,11 @@ async def submit(
     """
     title, description = clean_title(title), clean_description(description)
     _check_fields(title, description, osiedle, category)
-    await session.execute(select(Resident.id).where(Resident.id == resident_id).with_for_update())
+    # FOR NO KEY UPDATE: serialises this resident's submissions without blocking rows that merely
+    # reference the resident (an outbox notice queued for them by someone else's turn).
+    await session.execute(
+        select(Resident.id).where(Resident.id == resident_id).with_for_update(key_share=True)
+    )
     if await live_this_year(session, resident_id, now) >= YEARLY_LIMIT:
         raise SubmissionLimitReached(YEARLY_LIMIT, now.astimezone(CITY_ZONE).year)
     initiative = Initiative(
@@ -202,7 +209,7 @@ def target(initiative_id: int) -> str:
 
 async def _awaiting(session: AsyncSession, initiative_id: int) -> Initiative:
     initiative = await session.scalar(
-        select(Initiative).where(Initiative.id == initiative_id).with_for_update()
+        select(Initiative).where(Initiative.id == initiative_id).with_for_update(key_share=True)
     )
     if initiative is None:
         raise InitiativeNotFound(f"no initiative {initiative_id}")
@@ -232,7 +239,7 @@ async def approve(
         ]
         if kept_note:
             lines.append(_("A note from the city: {note}").format(note=kept_note))
-        return Notice("\n\n".join(lines))
+        return Notice("\n\n".join(lines), buttons=((_my_initiatives_button(),),))
 
     await _notify_author(session, initiative, "initiative.approved", render, now)
     return initiative
@@ -257,7 +264,8 @@ async def reject(
             _(
                 "Your initiative “{title}” was not published. The reason given by the city: {reason}\n\n"
                 "You are welcome to send a corrected version."
-            ).format(title=title, reason=kept_reason)
+            ).format(title=title, reason=kept_reason),
+            buttons=(((_("✍️ Submit an initiative"), SUBMIT_ACTION, ""),),),
         )
 
     await _notify_author(session, initiative, "initiative.rejected", render, now)
@@ -319,13 +327,6 @@ async def supported_by(session: AsyncSession, resident_id: int, initiative_ids: 
         InitiativeSupport.resident_id == resident_id, InitiativeSupport.initiative_id.in_(initiative_ids)
     )
     return set((await session.execute(query)).scalars())
-
-
-async def get(session: AsyncSession, initiative_id: int) -> Initiative:
-    initiative = await session.get(Initiative, initiative_id)
-    if initiative is None:
-        raise InitiativeNotFound(f"no initiative {initiative_id}")
-    return initiative
 
 
 # -- supporting ----------------------------------------------------------------------------------
@@ -419,5 +420,10 @@ def _threshold_notice(title: str, supports: int) -> Notice:
         + _(
             "If you would like to take it to the Civic Budget (PBO), remember that the official "
             "application needs its own support list signed by residents; the rules are on poznan.pl."
-        )
+        ),
+        buttons=((_my_initiatives_button(),),),
     )
+
+
+def _my_initiatives_button() -> tuple[str, str, str]:
+    return (_("📋 My initiatives"), MY_INITIATIVES_ACTION, "")

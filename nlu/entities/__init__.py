@@ -6,7 +6,9 @@
 Values are normalised: `date` ISO "YYYY-MM-DD" (Europe/Warsaw), `time` "HH:MM", `street` the
 gazetteer's canonical label, `house_number` "12a"/"12/4", `ticket` "PZN-YYYY-NNNNNN", `people` an
 int, `district` one of the 42 official osiedla, `topic` and `service` codes. Spans index the
-original text and never overlap (the longer, then the surer reading wins). Both languages' rules
+original text, cover the value words only (prepositions and cue words such as "na", "o", "ul.",
+"alerty" trigger a match but stay outside; conventions in nlu/README.md) and never overlap (the
+longer, then the surer reading wins). Both languages' rules
 run whatever `lang` says: residents mix them, and the rules do not collide.
 """
 

@@ -187,7 +187,8 @@ class DateExtractor:
                     mode = "this"
                 else:
                     mode = "nearest"
-                found.append(_Found(m.start("v"), m.end("v"), _weekday_date(today, wd, mode), 0.9, weekday=wd))
+                value = _weekday_date(today, wd, mode)
+                found.append(_Found(m.start("v"), m.end("v"), value, 0.9, weekday=wd))
         return self._merge_weekday_with_date(text, found)
 
     @staticmethod

@@ -11,10 +11,10 @@ from typing import ClassVar
 
 from nlu.entities.base import Doc
 from nlu.entities.vocabulary import NUMBER_RE, PERSONAL_NUMBERS, number_value
+from nlu.interface import Entity
 
 # "we trójkę": group nouns that count people only after "we"/"w".
 COLLECTIVE_GROUPS = {"dwojke": 2, "trojke": 3, "czworke": 4, "piatke": 5, "szostke": 6}
-from nlu.interface import Entity
 
 _N = rf"(?P<n>[0-9]{{1,2}}|{NUMBER_RE})"
 _PEOPLE_WORDS = (
@@ -22,14 +22,15 @@ _PEOPLE_WORDS = (
     r"|adults|guests|pax|of[ \t]+us|in[ \t]+total|in[ \t]+our[ \t]+party)"
 )
 # "jedna osoba więcej" is a change in a head count, not the count.
-_COUNT_NOUN = re.compile(rf"\b{_N}[ \t]*-?[ \t]*{_PEOPLE_WORDS}(?![a-z])(?![ \t]+(?:wiecej|mniej|more|less)\b)")
+_COUNT_NOUN = re.compile(
+    rf"\b{_N}[ \t]*-?[ \t]*{_PEOPLE_WORDS}(?![a-z])(?![ \t]+(?:wiecej|mniej|more|less)\b)"
+)
 _PL_NAS = re.compile(
     r"\b(?:jest[ \t]+nas|bedzie[ \t]+nas|przyjdzie[ \t]+nas|przyjdziemy[ \t]+w|nas[ \t]+jest|nas[ \t]+bedzie)"
     rf"[ \t]+{_N}\b"
 )
-_PL_WE = re.compile(
-    rf"\b(?:we|w)[ \t]+(?P<n>{'|'.join(sorted(PERSONAL_NUMBERS | COLLECTIVE_GROUPS.keys(), key=len, reverse=True))})\b"
-)
+_GROUP_WORDS = "|".join(sorted(PERSONAL_NUMBERS | COLLECTIVE_GROUPS.keys(), key=len, reverse=True))
+_PL_WE = re.compile(rf"\b(?:we|w)[ \t]+(?P<n>{_GROUP_WORDS})\b")
 _PL_FOR = re.compile(rf"\bdla[ \t]+{_N}\b(?![ \t]*(?:dni|lat|godzin|minut|zl|km|razy|dzieci|osob))")
 _PERSONAL = re.compile(rf"\b(?P<n>{'|'.join(sorted(PERSONAL_NUMBERS, key=len, reverse=True))})\b")
 _EN_WE_ARE = re.compile(

@@ -19,7 +19,10 @@ _MY = r"(?:(?:my|a|an|the|our|his|her|their|kid'?s|child'?s|son'?s|daughter'?s)[
 _NEW = r"(?:(?:new|replacement)[ \t]+)?"
 _ID = r"(?:id|identity)(?:[ \t]+card)?"
 # "dowód" as an identity card: not a registration certificate, a receipt or a proof of something.
-_DOWOD = r"dowod(?:u|em|zie)?(?:[ \t]+osobist[a-z]*)?(?![ \t]+(?:rejestracyjn|wplaty|zakupu|nadania|na[ \t]+to\b|tego\b))"
+_DOWOD = (
+    r"dowod(?:u|em|zie)?(?:[ \t]+osobist[a-z]*)?"
+    r"(?![ \t]+(?:rejestracyjn|wplaty|zakupu|nadania|na[ \t]+to\b|tego\b))"
+)
 _OBJECT = r"(?:(?:nowego|nowy|moj|mojego|swoj|swojego|syna|corki|dziecka)[ \t]+)?"
 _WASTE = r"(?:smieci|odpad[a-z]*|wywoz[ \t]+smieci)"
 
@@ -30,6 +33,7 @@ class ServiceExtractor(PhraseExtractor):
 
     name: ClassVar[str] = "ServiceExtractor"
     entity: ClassVar[str] = "service"
+    # fmt: off
     PHRASES: ClassVar[dict[str, tuple[str, ...]]] = {
         "id_card_collection": (
             rf"odbi[o]r{W}{S}{_OBJECT}{_DOWOD}",
@@ -43,11 +47,12 @@ class ServiceExtractor(PhraseExtractor):
             rf"wniosek{W}{S}o{S}{_OBJECT}{_DOWOD}", rf"nowy{S}{_DOWOD}", _DOWOD,
             rf"(?:apply(?:ing)?{S}for|get|getting|renew|renewing|replace|replacing|exchange|make|making){S}{_MY}{_NEW}{_ID}",
             rf"new{S}{_ID}", r"(?:id|identity)[ \t]+cards?", r"national[ \t]+id",
-            rf"(?:(?<=\bmy[ ])|(?<=\ban[ ])|(?<=\bthe[ ])|(?<='s[ ])|(?<=\bnew[ ]))(?:id|identity)(?:[ \t]+cards?)?",
+            r"(?:(?<=\bmy[ ])|(?<=\ban[ ])|(?<=\bthe[ ])|(?<='s[ ])|(?<=\bnew[ ]))"
+            r"(?:id|identity)(?:[ \t]+cards?)?",
         ),
         "residence_registration": (
-            rf"meldun{W}", rf"meldunkow{W}", rf"zameldowa{W}", rf"zamelduj{W}", rf"zameldu{W}", rf"wymeldowa{W}",
-            rf"przemeldowa{W}", rf"wymelduj{W}",
+            rf"meldun{W}", rf"meldunkow{W}", rf"zameldowa{W}", rf"zamelduj{W}", rf"zameldu{W}",
+            rf"wymeldowa{W}", rf"przemeldowa{W}", rf"wymelduj{W}",
             rf"register(?:ing)?{S}{_MY}(?:address|residence)", r"residence[ \t]+registration",
             r"registration[ \t]+of[ \t]+(?:residence|address)", r"address[ \t]+registration",
             r"deregistration", r"deregister(?:ing)?[ \t]+(?:my[ \t]+)?(?:address|residence)",
@@ -59,8 +64,9 @@ class ServiceExtractor(PhraseExtractor):
             rf"wyrejestrowa{W}{S}(?:auta|samochodu|pojazdu|auto|samochod|pojazd)",
             rf"dowod{W}{S}rejestracyjn{W}", rf"tablic{W}{S}rejestracyjn{W}",
             rf"(?:re-?)?register(?:ing)?{S}{_MY}(?:new{S}|used{S})?(?:car|vehicle|motorbike|motorcycle|scooter)",
-            r"(?:car|vehicle)[ \t]+(?:re-?)?registration(?![ \t]+(?:department|office|desk))", r"(?:car|vehicle)[ \t]+deregistration",
-            r"(?:number|registration|licen[cs]e)[ \t]+plates?", r"(?:car|vehicle)[ \t]+registration[ \t]+certificate",
+            r"(?:car|vehicle)[ \t]+(?:re-?)?registration(?![ \t]+(?:department|office|desk))",
+            r"(?:car|vehicle)[ \t]+deregistration", r"(?:number|registration|licen[cs]e)[ \t]+plates?",
+            r"(?:car|vehicle)[ \t]+registration[ \t]+certificate",
         ),
         "driving_licence": (
             rf"(?:wymian|wymieni|wyrobi|wyrobien|odbi[o]r|odebra|odnowi|odnowien)[a-z]*{S}(?:moje(?:go)?{S})?praw{W}{S}jazdy",
@@ -85,3 +91,4 @@ class ServiceExtractor(PhraseExtractor):
             r"(?:goap|waste|rubbish|garbage|trash)(?:[ \t]+(?:collection|management[ \t]+fee))?",
         ),
     }
+    # fmt: on

@@ -54,7 +54,8 @@ _BARE_AMPM = re.compile(
 )
 _OCLOCK = re.compile(rf"\b(?P<h>[0-9]{{1,2}}|{EN_HOUR_RE})[ \t]+o['’ ]?[ \t]?clock\b{_AMPM}{_PERIOD}")
 _NAMED = re.compile(
-    r"\b(?:(?P<word>noon|midday|midnight)|w[ \t]+(?P<noon>poludnie)|o[ \t]+(?:(?P<noon2>poludniu)|(?P<midnight>polnocy)))\b"
+    r"\b(?:(?P<word>noon|midday|midnight)|w[ \t]+(?P<noon>poludnie)"
+    r"|o[ \t]+(?:(?P<noon2>poludniu)|(?P<midnight>polnocy)))\b"
 )
 _EN_PAST_TO = re.compile(
     rf"\b(?P<min>{EN_MINUTE_RE})[ \t]+(?P<rel>past|to)[ \t]+(?P<h>{EN_HOUR_RE}|[0-9]{{1,2}})\b"
@@ -76,7 +77,8 @@ _PL_HALF = re.compile(
     rf"\b(?:o[ \t]+)?(?P<v>w[ \t]?pol)[ \t]+do[ \t]+(?P<h>{HOUR_WORD_RE}|[0-9]{{1,2}})\b{_PERIOD}"
 )
 _PL_TO = re.compile(
-    rf"\b(?:o[ \t]+)?(?P<v>za)[ \t]+(?P<min>{PL_MINUTE_RE})[ \t]+(?P<h>{HOUR_WORD_RE}|[0-9]{{1,2}})\b{_PERIOD}"
+    rf"\b(?:o[ \t]+)?(?P<v>za)[ \t]+(?P<min>{PL_MINUTE_RE})[ \t]+"
+    rf"(?P<h>{HOUR_WORD_RE}|[0-9]{{1,2}})\b{_PERIOD}"
 )
 _PL_PAST = re.compile(
     rf"\b(?:o[ \t]+)?(?P<min>{PL_MINUTE_RE})[ \t]+po[ \t]+(?P<h>{HOUR_WORD_RE}|[0-9]{{1,2}})\b{_PERIOD}"
@@ -190,7 +192,8 @@ class TimeExtractor:
             hour = _hour(m["h"])
             minute = PL_MINUTES.get(" ".join(m["min"].split()))
             if hour is not None and minute:
-                emit(m.start("v"), m.end(), _shift((hour - 1) % 24 or 12, None, m["period"]), 60 - minute, 0.9)
+                hour = _shift((hour - 1) % 24 or 12, None, m["period"])
+                emit(m.start("v"), m.end(), hour, 60 - minute, 0.9)
         for m in _PL_PAST.finditer(text) if "po" in text else ():
             hour = _hour(m["h"])
             minute = PL_MINUTES.get(" ".join(m["min"].split()))

@@ -32,14 +32,15 @@ class TopicExtractor(PhraseExtractor):
 
     name: ClassVar[str] = "TopicExtractor"
     entity: ClassVar[str] = "topic"
+    # fmt: off
     PHRASES: ClassVar[dict[str, tuple[str, ...]]] = {
         "weather": (
             rf"pogod{W}", rf"meteo{W}", rf"meteorologiczn{W}", r"imgw(?:[ \t]+weather)?",
             r"burz(?:a|e|y|ach|ami|om|ow[a-z]*)?", rf"upal{W}", rf"ulew{W}", rf"wichur{W}", rf"nawalnic{W}",
             r"gololed[a-z]*", rf"sniezyc{W}", rf"zamiec{W}", rf"opad{W}{S}sniegu", rf"silny{S}wiatr{W}",
             rf"silnego{S}wiatru", r"mroz(?:y|u|em|ie|ow|ach|ami)?", r"przymrozk[a-z]*",
-            r"smog[a-z]*", rf"jakos[a-z]*{S}powietrza", rf"zanieczyszcz{W}{S}powietrza", rf"stezen{W}{S}pylow",
-            rf"pyl{W}{S}zawieszon{W}",
+            r"smog[a-z]*", rf"jakos[a-z]*{S}powietrza", rf"zanieczyszcz{W}{S}powietrza",
+            rf"stezen{W}{S}pylow", rf"pyl{W}{S}zawieszon{W}",
             r"powodz(?:i|ia|iami|iach)?", rf"podtopie{W}",
             r"weather", r"storms?", r"thunderstorms?", r"heat(?:wave|[ \t]+wave)?s?", r"frosts?",
             r"snowstorms?", r"snowfalls?", r"heavy[ \t]+snow", r"blizzards?", r"gales?",
@@ -54,8 +55,9 @@ class TopicExtractor(PhraseExtractor):
             rf"zamknie(?:ta|te|tych){S}(?:ulic[a-z]*|drog[a-z]*)",
             r"kor(?:ek|ki|kach|kami|kow|ku)", rf"ruch{W}{S}drogow{W}", rf"komunikacj{W}{S}zastepcz{W}",
             rf"{_ALERT_NOUN}{S}(?P<v>drogow{W})",
-            r"road[ \t]*works?", r"roadworks", r"(?:road|street)[ \t]+closures?", r"closed[ \t]+(?:roads?|streets?)",
-            r"roads?[ \t]+closed", r"traffic(?:[ \t]+(?:jams?|disruptions?))?(?![ \t]+(?:lights?|signals?|signs?|lanes?"
+            r"road[ \t]*works?", r"roadworks", r"(?:road|street)[ \t]+closures?",
+            r"closed[ \t]+(?:roads?|streets?)", r"roads?[ \t]+closed",
+            r"traffic(?:[ \t]+(?:jams?|disruptions?))?(?![ \t]+(?:lights?|signals?|signs?|lanes?"
             r"|layout|islands?|cones?|wardens?|police|rules|fines?|tickets?|calming|accidents?))",
             r"detours?", r"diversions?", r"disruptions?", r"construction[ \t]+works?",
         ),
@@ -66,18 +68,23 @@ class TopicExtractor(PhraseExtractor):
             r"older[ \t]+(?:people|residents|adults)",
         ),
         "city_news": (
-            rf"wiadomosc{W}{S}(?:z{S}miasta|z{S}poznania|miejsk{W})", rf"aktualnosc{W}(?:{S}(?:miejsk{W}|z{S}miasta))?",
-            rf"newsy(?:{S}z{S}miasta)?", rf"informacj{W}{S}(?:z{S}miasta|miejsk{W})", rf"nowosc{W}{S}z{S}miasta",
-            r"city[ \t]+news", r"city[ \t]+updates?", r"local[ \t]+news", r"news[ \t]+from[ \t]+the[ \t]+city",
+            rf"wiadomosc{W}{S}(?:z{S}miasta|z{S}poznania|miejsk{W})",
+            rf"aktualnosc{W}(?:{S}(?:miejsk{W}|z{S}miasta))?", rf"newsy(?:{S}z{S}miasta)?",
+            rf"informacj{W}{S}(?:z{S}miasta|miejsk{W})", rf"nowosc{W}{S}z{S}miasta",
+            r"city[ \t]+news", r"city[ \t]+updates?", r"local[ \t]+news",
+            r"news[ \t]+from[ \t]+the[ \t]+city",
             r"(?<!any[ ])news(?![ \t]+(?:on|about|regarding|yet))",
         ),
         "waste_collection": (
             rf"wyw[o]z{W}(?:{S}(?:smieci|odpad{W}|nieczystosci|gabaryt{W}))?",
             rf"odbi[o]r{W}{S}(?:smieci|odpad{W}|gabaryt{W})",
-            rf"smieciar{W}", rf"gabaryt{W}", rf"harmonogram{W}{S}(?:wywozu|odbioru)(?:{S}(?:smieci|odpadow))?",
+            rf"smieciar{W}", rf"gabaryt{W}",
+            rf"harmonogram{W}{S}(?:wywozu|odbioru)(?:{S}(?:smieci|odpadow))?",
             rf"segregacj{W}", rf"(?:{_ALERT_NOUN}){S}(?P<v>smieciow{W})",
             rf"(?<=\bo[ ])(?:smieci{W}|odpad{W})",
-            r"(?:waste|garbage|rubbish|trash|bin|recycling)[ \t]+collections?", r"bin[ \t]+days?", r"recycling",
+            r"(?:waste|garbage|rubbish|trash|bin|recycling)[ \t]+collections?", r"bin[ \t]+days?",
+            r"recycling",
             r"(?<=about[ ])(?:rubbish|garbage|trash|bins)",
         ),
     }
+    # fmt: on

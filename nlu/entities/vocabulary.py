@@ -43,6 +43,7 @@ for _number, _forms in enumerate(_WEEKDAY_FORMS):
     for _form in _forms:
         WEEKDAYS[_form] = _number
 
+# fmt: off
 # Cardinal and collective numerals, Polish and English, 1..20 (and round tens).
 NUMBERS: dict[str, int] = {
     "jeden": 1, "jedna": 1, "jedno": 1, "jednego": 1, "jednej": 1, "jedynka": 1,
@@ -79,6 +80,7 @@ _HOUR_STEMS = (
     ("czternast", 14), ("pietnast", 15), ("szesnast", 16), ("siedemnast", 17), ("osiemnast", 18),
     ("dziewietnast", 19), ("dwudziest", 20),
 )
+# fmt: on
 HOUR_WORDS: dict[str, int] = {}
 for _stem, _hour in _HOUR_STEMS:
     HOUR_WORDS[_stem + "a"] = _hour  # nominative, and instrumental once folded: "dziesiąta", "dziesiątą"
@@ -88,6 +90,7 @@ for _stem, _unit in (("pierwsz", 1), ("drug", 2), ("trzeci", 3), ("czwart", 4)):
     HOUR_WORDS[f"dwudziesta {_stem}a"] = 20 + _unit
     HOUR_WORDS[f"dwudziestej {_gen}"] = 20 + _unit
 
+# fmt: off
 # English clock words for hours 1..12.
 EN_HOURS: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -103,6 +106,8 @@ EN_MINUTES: dict[str, int] = {
     "five": 5, "ten": 10, "quarter": 15, "a quarter": 15, "twenty": 20, "twenty five": 25,
     "twenty-five": 25, "half": 30,
 }
+
+# fmt: on
 
 
 def alternation(words: Iterable[str]) -> str:

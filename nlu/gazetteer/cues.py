@@ -7,6 +7,7 @@ a house number, or a capital letter in mid-sentence. All words here are folded (
 
 from __future__ import annotations
 
+# fmt: off
 # Before a name: these make almost anything a street ("ul. Polna", "plac Wolności").
 STREET_STRONG_BEFORE = frozenset(
     {
@@ -76,7 +77,7 @@ DISTRICT_STRONG_BEFORE = frozenset(
 )
 DISTRICT_WEAK_BEFORE = frozenset(
     {
-        "na", "w", "we", "z", "ze", "do", "od", "po", "przez", "dla", "kolo", "obok",
+        "na", "w", "we", "z", "ze", "do", "od", "po", "przez", "dla", "kolo", "obok", "przy",
         "in", "into", "from", "to", "around", "near", "at", "on", "for",
     }
 )
@@ -84,7 +85,7 @@ DISTRICT_WEAK_BEFORE = frozenset(
 # is rare enough that a street of that name wins.
 STREET_ONLY_BEFORE = frozenset(
     {
-        "ul", "ulica", "ulicy", "ulice", "ulicach", "ulica", "al", "aleja", "alei", "aleje", "alejach", "pl",
+        "ul", "ulica", "ulicy", "ulice", "ulicach", "al", "aleja", "alei", "aleje", "alejach", "pl",
         "plac", "placu", "rondo", "rondzie", "most", "moscie", "wzdluz", "przy", "street", "avenue", "along",
     }
 )
@@ -128,3 +129,4 @@ NOT_STREETS = frozenset(
         "srodek", "miescie", "miasto", "wsi", "dzialke", "sklepie", "sklep",
     }
 )
+# fmt: on

@@ -16,10 +16,12 @@ KIND_PREFIX: dict[str, str] = {
     "bulwar": "bulwar",
     "wyspa": "wyspa",
 }
+# fmt: off
 STREET_KINDS = frozenset(
     {"ulica", "aleja", "plac", "osiedle", "rondo", "most", "rynek", "skwer", "park", "bulwar", "droga",
      "szosa", "wyspa", "ogród", "wybrzeże", "inne"}
 )
+# fmt: on
 
 
 @dataclass(frozen=True, slots=True)

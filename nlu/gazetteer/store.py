@@ -18,10 +18,10 @@ from pathlib import Path
 from nlu.gazetteer.cues import (
     COMMON_DISTRICT_WORDS,
     COMMON_STREET_WORDS,
-    ENGLISH_WEAK_BEFORE,
     CUED_DISTRICT_WORDS,
     DISTRICT_STRONG_BEFORE,
     DISTRICT_WEAK_BEFORE,
+    ENGLISH_WEAK_BEFORE,
     MONTH_WORDS,
     NOT_DISTRICTS,
     NOT_STREETS,
@@ -71,18 +71,21 @@ _STRONG_ONLY = frozenset({"polska", "wielkopolska", "wolnosci", "niepodleglosci"
 _ADJECTIVAL = ("ska", "cka", "zka", "owa", "ewa", "na")
 _ABBREVIATIONS = frozenset({"r", "sw", "ks", "gen", "im", "al", "pl", "os"})
 _HOUSE = re.compile(
-    r"[ \t]*,?[ \t]*(?:przy[ \t]+|(?:(?:przy|pod|near|at|by)[ \t]+)?(?:numer(?:ze|em)?|nr\.?|no\.?|number)[ \t]*)?"
+    r"[ \t]*,?[ \t]*"
+    r"(?:przy[ \t]+|(?:(?:przy|pod|near|at|by)[ \t]+)?(?:numer(?:ze|em)?|nr\.?|no\.?|number)[ \t]*)?"
     r"([0-9]{1,3}[a-z]?)(?:[ \t]*/[ \t]*([0-9]{1,3}[a-z]?))?"
     r"(?![0-9a-z])(?![.:][0-9])"
     r"(?![ \t]*(?:osob|osoby|os\b|ludzi|people|persons?|pax|zl|pln|km|min|minut|godz|h\b|dni|days?|lat|"
     r"years?|roku|rok|r\.|tys|proc|%|stycz|lut|mar|kwie|maj|czerw|lip|sierp|wrze|pazdz|listop|grud|jan|feb|apr|"
     r"jun|jul|aug|sep|oct|nov|dec))"
 )
+# fmt: off
 _KIND_ALIASES = {
     "ul": "ulica", "ul.": "ulica", "al.": "aleja", "al": "aleja", "aleje": "aleja",
     "pl.": "plac", "pl": "plac",
     "os.": "osiedle", "os": "osiedle", "rondo": "rondo", "most": "most", "rynek": "rynek", "skwer": "skwer",
 }
+# fmt: on
 
 
 def user_streets_path() -> Path:
@@ -196,7 +199,7 @@ _NOT_FEMININE = ("ego", "emu", "ym", "im", "ych", "ich", "ymi", "imi")
 
 
 def _feminine_stays_feminine(base: tuple[str, ...], form: tuple[str, ...]) -> bool:
-    """ "Poznańska" is never "Poznańskiego" ("do Poznańskiego Budżetu"): a feminine street keeps its gender."""
+    """A feminine street keeps its gender: "Poznańska" is never "Poznańskiego" ("do Poznańskiego")."""
     if len(base) != len(form):
         return True
     return not any(
@@ -281,7 +284,7 @@ class Gazetteer:
         self._umbrella_aliases = frozenset(" ".join(name_tokens(u)) for u in self._umbrellas)
         for street in self.streets:
             forms, bases = _street_forms(street)
-            if len(forms) and len(name_tokens(street.name)) == 1:
+            if len(name_tokens(street.name)) == 1:
                 # Masculine forms of a feminine name ("polskiego", "poznańskiego") are everyday
                 # adjectives: known words, so never taken for a misspelt street either.
                 base = name_tokens(street.name)
@@ -373,7 +376,9 @@ class Gazetteer:
             prev = words[i - 1] if i else ""
             strong = prev in DISTRICT_STRONG_BEFORE
             weak = prev in DISTRICT_WEAK_BEFORE
-            if prev in STREET_ONLY_BEFORE and self._streets.at(words, i):
+            if prev in STREET_ONLY_BEFORE and any(
+                h.item not in self._district_like for h in self._streets.at(words, i)
+            ):
                 i += 1  # "ul. Kwiatowa", "wzdłuż Warszawskiej": the cue says street
                 continue
             if words[i] in DISTRICT_STRONG_BEFORE and i + 1 < len(words):

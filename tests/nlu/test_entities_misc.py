@@ -62,6 +62,13 @@ STREETS = [
     ("przy Grunwaldskiej 5", "Grunwaldzka", "Grunwaldskiej", "5"),
     ("Garbaray 5", "Garbary", "Garbaray", "5"),
     ("ul. Hetmanskaa", "Hetmańska", "Hetmanskaa", None),
+    # a street cue and a feminine -ej form: the street, not the osiedle "Warszawskie"
+    ("ścieżka rowerowa wzdłuż Warszawskiej", "Warszawska", "Warszawskiej", None),
+    ("a cycle path along Warszawska", "Warszawska", "Warszawska", None),
+    ("zapadnięty asfalt na Warszawskiej przy numerze 120", "Warszawska", "Warszawskiej", "120"),
+    ("pothole on glogowska street by number 150", "Głogowska", "glogowska", "150"),
+    ("os. Bolesława Chrobrego", "Osiedle Bolesława Chrobrego", "Bolesława Chrobrego", None),
+    ("kiedy skończy się remont Królowej Jadwigi?", "Królowej Jadwigi", "Królowej Jadwigi", None),
 ]
 
 
@@ -93,6 +100,11 @@ NO_STREET = [
     "kocham to miasto",
     "pod lipami stała ławka",
     "na wodnej zjeżdżalni",
+    "chciałabym zgłosić projekt do Poznańskiego Budżetu Obywatelskiego",  # not ul. Poznańska
+    "wróćmy do polskiego",  # not a misspelt Pułaskiego
+    "how much do we pay for garbage",  # not a misspelt Garbary
+    "kto strzelił gola dla Lecha",
+    "na Grunwaldzie drzewo się przewróciło",  # the osiedle, not a misspelt Grunwaldzka
 ]
 
 
@@ -139,6 +151,12 @@ DISTRICTS = [
     ("na Winiarach", "Winiary", "Winiarach"),
     ("w Szczepankowie", "Szczepankowo-Spławie-Krzesinki", "Szczepankowie"),
     ("na Jezycah", "Jeżyce", "Jezycah"),  # a typo after a cue
+    ("na Grunwaldzie drzewo się przewróciło", "Stary Grunwald", "Grunwaldzie"),
+    ("na Osiedlu Warszawskim", "Warszawskie-Pomet-Maltańskie", "Warszawskim"),
+    ("na os. Sobieskiego", "Jana III Sobieskiego i Marysieńki", "Sobieskiego"),
+    ("aktualne alerty dla Winograd", "Stare Winogrady", "Winograd"),
+    ("I moved into Grunwald", "Stary Grunwald", "Grunwald"),
+    ("best bars in the old town", "Stare Miasto", "old town"),
 ]
 
 
@@ -161,6 +179,10 @@ NO_DISTRICT = [
     "główna nagroda",
     "ogrody działkowe",
     "bitwa pod Grunwaldem",
+    "w sprawie dowodu",  # not a misspelt "Spławie"
+    "czy coś ruszyło w sprawie mojej dziury?",
+    "przydałaby się ścieżka rowerowa wzdłuż Warszawskiej",
+    "ul. Kwiatowa 5",
 ]
 
 
@@ -181,7 +203,7 @@ TICKETS = [
 
 @pytest.mark.parametrize(("text", "span"), TICKETS)
 def test_tickets(text: str, span: str) -> None:
-    (value, got_span), = found(text, "ticket")
+    ((value, got_span),) = found(text, "ticket")
     assert got_span == span
     assert value.startswith("PZN-2026-") and len(value) == len("PZN-2026-000123")
 

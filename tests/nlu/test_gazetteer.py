@@ -47,8 +47,20 @@ def test_shipped_data(gaz: Gazetteer) -> None:
         assert street.osiedle in OFFICIAL_42 or street.osiedle == "", street
         assert street.kind in {"ulica", "aleja", "plac", "osiedle", "rondo", "most", "rynek"}, street
     names = {s.name for s in gaz.streets}
-    for must in ["Głogowska", "Dąbrowskiego", "Święty Marcin", "Garbary", "Półwiejska", "Grunwaldzka",
-                 "Królowej Jadwigi", "Towarowa", "Ratajczaka", "Bukowska", "Hetmańska", "Jana Pawła II"]:
+    for must in [
+        "Głogowska",
+        "Dąbrowskiego",
+        "Święty Marcin",
+        "Garbary",
+        "Półwiejska",
+        "Grunwaldzka",
+        "Królowej Jadwigi",
+        "Towarowa",
+        "Ratajczaka",
+        "Bukowska",
+        "Hetmańska",
+        "Jana Pawła II",
+    ]:
         assert must in names, must
 
 

@@ -33,7 +33,9 @@ SERVICES = {
 
 def _predictions(examples: list[Example]) -> list[Prediction]:
     return [
-        Prediction(ex, ex.intent, 1.0, ex.language or "", tuple(extract_entities(ex.text, lang=ex.language, now=NOW)))
+        Prediction(
+            ex, ex.intent, 1.0, ex.language or "", tuple(extract_entities(ex.text, lang=ex.language, now=NOW))
+        )
         for ex in examples
     ]
 
@@ -57,12 +59,15 @@ def test_held_out_entity_micro_f1(lang: str) -> None:
     report = entity_report(predictions)
     assert report is not None
     per_type = "\n".join(
-        f"  {kind:<13} P {row['precision']:.2f} R {row['recall']:.2f} F1 {row['f1-score']:.2f} (n={row['support']})"
+        f"  {kind:<13} P {row['precision']:.2f} R {row['recall']:.2f} F1 {row['f1-score']:.2f}"
+        f" (n={row['support']})"
         for kind, row in report.items()
     )
     micro = report["micro avg"]["f1-score"]
     mistakes = "\n".join(_mismatches(predictions))
-    assert micro >= MIN_MICRO_F1, f"{lang} entity micro F1 {micro:.3f} < {MIN_MICRO_F1}\n{per_type}\n{mistakes}"
+    assert micro >= MIN_MICRO_F1, (
+        f"{lang} entity micro F1 {micro:.3f} < {MIN_MICRO_F1}\n{per_type}\n{mistakes}"
+    )
 
 
 def _all_examples() -> list[Example]:
@@ -77,7 +82,8 @@ def test_topic_and_service_annotations_carry_a_known_code() -> None:
         (ex.text, a.entity, a.value)
         for ex in _all_examples()
         for a in ex.entities
-        if (a.entity == "topic" and a.value not in TOPICS) or (a.entity == "service" and a.value not in SERVICES)
+        if (a.entity == "topic" and a.value not in TOPICS)
+        or (a.entity == "service" and a.value not in SERVICES)
     ]
     assert not wrong
 
@@ -85,7 +91,9 @@ def test_topic_and_service_annotations_carry_a_known_code() -> None:
 def test_extracted_codes_agree_with_the_annotated_ones() -> None:
     disagree = []
     for ex in _all_examples():
-        found = {(e.entity, e.start, e.end): e.value for e in extract_entities(ex.text, lang=ex.language, now=NOW)}
+        found = {
+            (e.entity, e.start, e.end): e.value for e in extract_entities(ex.text, lang=ex.language, now=NOW)
+        }
         for a in ex.entities:
             if a.entity in {"topic", "service"} and found.get((a.entity, a.start, a.end), a.value) != a.value:
                 disagree.append((ex.text, a.entity, a.value, found[(a.entity, a.start, a.end)]))
