@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     approve = commands.add_parser("initiative-approve", help="approve an initiative awaiting moderation")
     approve.add_argument("id", type=int)
     approve.add_argument("--note", default=None)
+    reject = commands.add_parser("initiative-reject", help="reject an initiative awaiting moderation")
+    reject.add_argument("id", type=int)
+    reject.add_argument("--reason", required=True, help="told to the author")
     nlu = commands.add_parser(
         "nlu", help="train, parse, evaluate the NLU (see `citybot nlu --help`)", add_help=False
     )
@@ -119,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _run(_shell(settings, 1, None))
         elif args.command == "web":
             _run(_telegram(settings, polling=False))
-        elif args.command in ("report-status", "initiative-approve"):
+        elif args.command in ("report-status", "initiative-approve", "initiative-reject"):
             from bot.staff_cli import run_staff_command
 
             return asyncio.run(run_staff_command(settings, args))

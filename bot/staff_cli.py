@@ -28,7 +28,7 @@ async def run_staff_command(settings: Settings, args: argparse.Namespace) -> int
         now = datetime.now(UTC)
         if args.command == "report-status":
             return await _report_status(db, args, now)
-        return await _initiative_approve(db, args, now)
+        return await _initiative_moderate(db, args, now)
     finally:
         await db.dispose()
 
@@ -50,17 +50,21 @@ async def _report_status(db: Database, args: argparse.Namespace, now: datetime) 
     return 0
 
 
-async def _initiative_approve(db: Database, args: argparse.Namespace, now: datetime) -> int:
+async def _initiative_moderate(db: Database, args: argparse.Namespace, now: datetime) -> int:
     from bot.domain import initiatives
 
+    approving = args.command == "initiative-approve"
     try:
         async with db.transaction() as session:
-            await initiatives.approve(session, args.id, actor=_actor(), now=now, note=args.note)
+            if approving:
+                await initiatives.approve(session, args.id, actor=_actor(), now=now, note=args.note)
+            else:
+                await initiatives.reject(session, args.id, actor=_actor(), now=now, reason=args.reason)
     except initiatives.InitiativeNotFound:
         print(f"citybot: no initiative {args.id}", file=sys.stderr)
         return 1
-    except initiatives.InvalidModeration as refused:
+    except initiatives.InitiativeError as refused:
         print(f"citybot: {refused}", file=sys.stderr)
         return 1
-    print(f"initiative {args.id} approved; its author will be notified")
+    print(f"initiative {args.id} {'approved' if approving else 'rejected'}; its author will be notified")
     return 0

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -82,7 +83,7 @@ async def test_photos_are_copied_for_staff_and_lost_ones_are_marked(db, tmp_path
     assert await download_pending(db, delivery, tmp_path) == 1
     async with db.transaction() as session:
         stored = {p.file_id: p.local_path for p in (await session.execute(select(ReportPhoto))).scalars()}
-    assert open(stored["have"], "rb").read() == PNG and stored["have"].endswith(f"{report.ticket}/1.png")
+    assert Path(stored["have"]).read_bytes() == PNG and stored["have"].endswith(f"{report.ticket}/1.png")
     assert stored["lost"] == ""  # not asked for again
     assert await download_pending(db, delivery, tmp_path) == 0
 
@@ -186,7 +187,7 @@ async def test_report_on_telegram_with_pin_and_photo_then_status_push(db, databa
                 if path:
                     break
                 await asyncio.sleep(0.2)
-            assert open(path, "rb").read() == PNG
+            assert Path(path).read_bytes() == PNG
             async with db.transaction() as session:
                 assert (await session.scalar(select(Report.status))) == "in_progress"
         finally:
@@ -208,6 +209,8 @@ async def test_pictures_sent_as_files_and_other_documents(db, database_url):
             huge = PNG + bytes(11 * 1024 * 1024)
             await fake.send_document(ANNA, huge, "ogromne.png", mime_type="image/png")
             too_big, _again = await fake.wait_for(ANNA, kind="message", count=2, timeout=10)
-            assert too_big.text == "Ten plik jest dla mnie za duży. Wyślij go, proszę, jako zdjęcie, a nie jako plik."
+            assert too_big.text == (
+                "Ten plik jest dla mnie za duży. Wyślij go, proszę, jako zdjęcie, a nie jako plik."
+            )
         finally:
             await bot.stop()
