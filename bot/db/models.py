@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -233,3 +247,76 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(255))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the message is about ("booking:12"), so a cancelled visit can withdraw its reminders.
+    ref: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class Booking(Base):
+    """A city-hall visit: one desk of one office for one matter at one time.
+
+    The partial unique index is the last word on double booking: two residents racing for the last
+    desk both try INSERT ... ON CONFLICT DO NOTHING and exactly one row results, on either database.
+    """
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index(
+            "uq_bookings_active_slot",
+            "office",
+            "matter",
+            "desk",
+            "starts_at",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_bookings_day", "office", "matter", "day", "status"),
+        Index("ix_bookings_resident", "resident_id", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(6), unique=True)
+    resident_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="SET NULL")
+    )
+    office: Mapped[str] = mapped_column(String(32))
+    matter: Mapped[str] = mapped_column(String(40))
+    desk: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, cancelled, moved
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WasteDeclaration(Base):
+    """A prepared waste-fee declaration (DEK-ZAM data) with the fee computed, kept for staff.
+
+    PESEL is personal data: it is shown masked everywhere except the resident's own PDF.
+    """
+
+    __tablename__ = "waste_declarations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(16))  # first, change, correction
+    applies_from: Mapped[date] = mapped_column(Date)
+    filer_name: Mapped[str] = mapped_column(String(160))
+    pesel: Mapped[str | None] = mapped_column(String(11))
+    nip: Mapped[str | None] = mapped_column(String(10))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    street: Mapped[str] = mapped_column(String(128))
+    house_number: Mapped[str] = mapped_column(String(16))
+    flat_number: Mapped[str | None] = mapped_column(String(16))
+    building_type: Mapped[str] = mapped_column(String(24))  # single_family, multi_small, multi_large
+    residents: Mapped[int] = mapped_column(Integer)
+    composting: Mapped[bool] = mapped_column(default=False)
+    large_family: Mapped[bool] = mapped_column(default=False)
+    monthly_fee: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    rate_valid_from: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

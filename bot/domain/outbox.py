@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, Resident
@@ -46,6 +46,7 @@ async def notify(
     *,
     now: datetime,
     not_before: datetime | None = None,
+    ref: str | None = None,
 ) -> OutboxMessage | None:
     """Queue a notice for one resident, rendered by `render()` in that resident's language."""
     language = await session.scalar(select(Resident.language).where(Resident.id == resident_id))
@@ -61,6 +62,7 @@ async def notify(
         silent=notice.silent,
         created_at=now,
         not_before=not_before or now,
+        ref=ref,
     )
     session.add(message)
     await session.flush()
@@ -76,6 +78,14 @@ async def notify_all(
         if await notify(session, resident_id, kind, render, now=now) is not None:
             sent += 1
     return sent
+
+
+async def withdraw(session: AsyncSession, ref: str) -> int:
+    """Drop unsent messages about `ref` (reminders of a cancelled visit); returns how many."""
+    result = await session.execute(
+        delete(OutboxMessage).where(OutboxMessage.ref == ref, OutboxMessage.sent_at.is_(None))
+    )
+    return int(result.rowcount or 0)
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> list[OutboxMessage]:
