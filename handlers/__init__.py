@@ -4,10 +4,10 @@ app.py calls `register_all`, so the engine never imports this package.
 """
 
 from bot.conversation import Registry
-from handlers import initiative, matters, menu, report
+from handlers import initiative, initiative_browse, matters, menu, report
 
 # The menu first: it installs "coming soon" placeholders that the features then replace.
-FEATURES = (menu, report, matters, initiative)
+FEATURES = (menu, report, matters, initiative, initiative_browse)
 
 
 def register_all(registry: Registry) -> Registry:

@@ -1,4 +1,7 @@
-"""Civic initiatives: the 💡 hub, the submit form, browsing and supporting, and the PBO explainer.
+"""Civic initiatives: the 💡 hub, the submit form, the PBO explainer and "my initiatives".
+
+Browsing and supporting live in `initiative_browse`, which registers the hub's `g:ibrowse` button;
+an initiative's place (an osiedle or city-wide) is read in `initiative_place`.
 
 The submit form, in the order FormFlow asks it (then a summary to confirm, change or cancel):
 
@@ -10,9 +13,7 @@ The submit form, in the order FormFlow asks it (then a summary to confirm, chang
 |             |                                   | or "Wilda, Rataje" -> offered as units |                |
 | category    | the kind of initiative (buttons)  | a CATEGORIES code, or its name typed   | -              |
 
-The browse form has one step, `osiedle` (buttons for osiedla with approved initiatives, 🏙, or a
-typed name); its submit shows the first page. Pages, supports and the explainer are global buttons
-(`g:ilist`, `g:isupport`, `g:ipbo`), valid in any state, so an old list still pages and supports.
+The hub's buttons and the explainer (`g:ipbo`) are global buttons, valid in any state.
 """
 
 from __future__ import annotations
@@ -24,26 +25,20 @@ from bot.conversation import Answer, Button, FormFlow, Invalid, Registry, Slot, 
 from bot.conversation.payloads import global_payload
 from bot.db.models import Initiative
 from bot.domain import initiatives
-from bot.domain.initiatives import (
-    CATEGORIES,
-    DESCRIPTION_MAX,
-    DESCRIPTION_MIN,
-    TITLE_MAX,
-    TITLE_MIN,
-    SupportOutcome,
-)
+from bot.domain.initiatives import CATEGORIES, DESCRIPTION_MAX, DESCRIPTION_MIN, TITLE_MAX, TITLE_MIN
 from bot.i18n import LANGUAGES, N_, _, ngettext, translate
-from nlu.gazetteer import default_gazetteer
+from handlers.initiative_place import (
+    CHOICES,
+    CITY_WIDE,
+    city_wide_button,
+    osiedla_named,
+    parse_osiedle,
+    where,
+)
 from nlu.interface import Parse
 from nlu.text import fold
 
 SUBMIT_FLOW = "initiative"
-BROWSE_FLOW = "initiative_browse"
-CITY_WIDE = "*"  # the osiedle slot's value (and payload key) for "the whole of Poznań"
-PAGE_SIZE = 5
-CARD_DESCRIPTION = 300  # characters of the description shown on a browse card
-MAX_ID_DIGITS = 18  # a BIGINT; longer numbers in a payload were never made by the bot
-CHOICES = "_osiedle_choices"  # units offered after an umbrella name such as "Winogrady"
 
 CATEGORY_ICONS = {
     "greenery": "🌳",
@@ -55,45 +50,12 @@ CATEGORY_ICONS = {
     "infrastructure": "🏗",
     "other": "✨",
 }
-_CITY_WIDE_WORDS = re.compile(
-    r"\b(?:cal[eya] miast[oa]|calego miasta|cal[ya] poznan|calego poznania|poznan|ogolnomiejsk\w*|"
-    r"city[ -]?wide|whole (?:of )?(?:the )?city|whole (?:of )?poznan|entire city|all of poznan)\b"
-)
 _TITLE_AFTER_COLON = re.compile(r"^[^:\n]{1,60}:\s+(?P<title>.+)$", re.DOTALL)
 _TITLE_QUOTED = re.compile(r"[\"„“”«»](?P<title>[^\"„“”«»\n]+)[\"„“”«»]")
 
 
-# -- places ---------------------------------------------------------------------------------------
-
-
-def osiedla_named(text: str) -> tuple[str, ...]:
-    """The official osiedla a typed name means: one unit, all units of "Winogrady", or none."""
-    gazetteer = default_gazetteer()
-    units: list[str] = []
-    for match in gazetteer.find_districts(text):
-        group = gazetteer.district_group(match.alias)
-        units += group if len(group) > 1 else (match.name,)
-    if not units and (official := gazetteer.district(text)):
-        units.append(official)
-    return tuple(dict.fromkeys(units))
-
-
-def is_city_wide(text: str) -> bool:
-    return bool(_CITY_WIDE_WORDS.search(fold(text)))
-
-
-def where(osiedle: str | None) -> str:
-    """An initiative's place as residents read it: the osiedle's name, or city-wide."""
-    return osiedle if osiedle and osiedle != CITY_WIDE else _("City-wide")
-
-
 def category_label(code: str) -> str:
     return f"{CATEGORY_ICONS.get(code, '')} {_(CATEGORIES.get(code, CATEGORIES['other']))}".strip()
-
-
-def support_threshold(turn: Turn) -> int:
-    settings = turn.services.get("settings")
-    return int(getattr(settings, "initiative_support_threshold", initiatives.DEFAULT_SUPPORT_THRESHOLD))
 
 
 # -- the submit form: asks and parsers, one pair per row of the table above -----------------------
@@ -178,37 +140,16 @@ def ask_osiedle(turn: Turn, flow: FormFlow) -> None:
             "Which osiedle is it for? Please write its name (for example: Wilda, Rataje, Łazarz), "
             "or choose “City-wide” if it concerns the whole of Poznań."
         ),
-        buttons=[*_pairs([flow.button(turn, unit, unit) for unit in units]), [_city_wide_button(turn, flow)]],
-    )
-
-
-def parse_osiedle(turn: Turn, answer: Answer) -> str:
-    """An official osiedle name or CITY_WIDE; several candidates are offered as buttons instead."""
-    text = answer.text.strip()
-    if answer.choice == CITY_WIDE or answer.choice in default_gazetteer().districts:
-        turn.drop_slot(CHOICES)
-        return answer.choice
-    if not text:
-        raise Invalid(_("Please write the name of the osiedle, or choose a button."))
-    units = osiedla_named(text)
-    if len(units) == 1 or (not units and is_city_wide(text)):
-        turn.drop_slot(CHOICES)
-        return units[0] if units else CITY_WIDE
-    shown = text if len(text) <= 40 else text[:39] + "…"
-    if units:
-        turn.set_slot(CHOICES, list(units))
-        raise Invalid(_("“{name}” matches several osiedla. Which one do you mean?").format(name=shown))
-    turn.drop_slot(CHOICES)
-    raise Invalid(
-        _("I don't know an osiedle called “{name}”. Please check the name, or choose “City-wide”.").format(
-            name=shown
-        )
+        buttons=[
+            *two_per_row([flow.button(turn, unit, unit) for unit in units]),
+            [city_wide_button(turn, flow)],
+        ],
     )
 
 
 def ask_category(turn: Turn, flow: FormFlow) -> None:
     buttons = [flow.button(turn, category_label(code), code) for code in CATEGORIES]
-    turn.say(_("What kind of initiative is it? Please choose a category."), buttons=_pairs(buttons))
+    turn.say(_("What kind of initiative is it? Please choose a category."), buttons=two_per_row(buttons))
 
 
 def parse_category(turn: Turn, answer: Answer) -> str:
@@ -342,136 +283,6 @@ def _limit_text() -> str:
     ).format(limit=initiatives.YEARLY_LIMIT)
 
 
-# -- browsing and supporting ----------------------------------------------------------------------
-
-
-async def ask_browse_osiedle(turn: Turn, flow: FormFlow) -> None:
-    """Buttons for the osiedla that have approved initiatives (with how many), and 🏙 city-wide."""
-    counts = dict(await initiatives.osiedla_with_approved(turn.session))
-    units = turn.slots.get(CHOICES) or [name for name in counts if name is not None]
-    buttons = [
-        flow.button(turn, f"{unit} ({counts[unit]})" if unit in counts else unit, unit) for unit in units
-    ]
-    turn.say(
-        _("Which osiedle would you like to see? Choose below or write its name."),
-        buttons=[*_pairs(buttons), [_city_wide_button(turn, flow, counts.get(None))]],
-    )
-
-
-async def parse_browse_osiedle(turn: Turn, answer: Answer) -> str:
-    """Like the submit form's osiedle, but only a place that has approved initiatives to show."""
-    value = parse_osiedle(turn, answer)
-    if not await initiatives.approved_in(turn.session, _osiedle_arg(value), limit=1):
-        raise Invalid(
-            _("There are no approved initiatives for {where} yet. Please choose another.").format(
-                where=where(value)
-            )
-        )
-    return value
-
-
-async def browse_chosen(turn: Turn, flow: FormFlow) -> None:
-    await show_page(turn, turn.slots["osiedle"], 0)
-
-
-BROWSE = FormFlow(
-    BROWSE_FLOW, [Slot("osiedle", ask_browse_osiedle, parse_browse_osiedle)], submit=browse_chosen
-)
-
-
-async def start_browse(turn: Turn, _arg: str = "") -> None:
-    if not await initiatives.osiedla_with_approved(turn.session):
-        turn.say(
-            _("There are no approved initiatives yet. Yours could be the first!"),
-            buttons=[[_hub_button(initiatives.SUBMIT_ACTION)]],
-        )
-        return
-    await BROWSE.start(turn, {})
-
-
-async def show_page(turn: Turn, key: str, offset: int) -> None:
-    """Up to PAGE_SIZE cards, each its own message with its own 👍 button, then "More"."""
-    found = await initiatives.approved_in(turn.session, _osiedle_arg(key), PAGE_SIZE + 1, offset)
-    page = found[:PAGE_SIZE]
-    if not page:
-        turn.say(_("There are no more initiatives here."), buttons=[[_hub_button("ibrowse")]])
-        return
-    if offset == 0:
-        turn.say(_("Approved initiatives — {where}:").format(where=where(key)))
-    supported = await initiatives.supported_by(turn.session, turn.resident.id, [i.id for i in page])
-    for initiative in page:
-        _card(turn, initiative, supported)
-    rows = [[_hub_button("ibrowse")]]
-    if len(found) > PAGE_SIZE:
-        more = Button(_("➡️ More"), global_payload("ilist", f"{offset + PAGE_SIZE}:{key}"))
-        rows.insert(0, [more])
-        turn.say(_("There are more initiatives for {where}.").format(where=where(key)), buttons=rows)
-    else:
-        turn.say(_("That is all for {where}.").format(where=where(key)), buttons=rows)
-
-
-def _card(turn: Turn, initiative: Initiative, supported: set[int]) -> None:
-    description = initiative.description
-    if len(description) > CARD_DESCRIPTION:
-        description = description[: CARD_DESCRIPTION - 1].rstrip() + "…"
-    lines = [
-        _("“{title}”").format(title=initiative.title),
-        f"📍 {where(initiative.osiedle)} · {category_label(initiative.category)}",
-        description,
-        supports_text(initiative.supports),
-    ]
-    buttons: list[list[Button]] = []
-    if initiative.resident_id == turn.resident.id:
-        lines.append(_("This is your initiative."))
-    elif initiative.id in supported:
-        lines.append(_("✅ You support this initiative."))
-    else:
-        buttons = [[Button(_("👍 Support"), global_payload("isupport", str(initiative.id)))]]
-    turn.say("\n".join(lines), buttons=buttons)
-
-
-def supports_text(count: int) -> str:
-    return ngettext("👍 {count} support", "👍 {count} supports", count).format(count=count)
-
-
-async def page_action(turn: Turn, arg: str) -> None:
-    """`g:ilist:<offset>:<osiedle or *>`: the next page of an earlier list."""
-    offset, _sep, key = arg.partition(":")
-    valid_key = key == CITY_WIDE or key in default_gazetteer().districts
-    if not offset.isdigit() or len(offset) > MAX_ID_DIGITS or not valid_key:
-        await _stale(turn)
-        return
-    await show_page(turn, key, int(offset))
-    await turn.remind()
-
-
-async def support_action(turn: Turn, arg: str) -> None:
-    """`g:isupport:<id>`: one support per resident; stale or odd buttons get a polite answer."""
-    try:
-        if not arg.isdigit() or len(arg) > MAX_ID_DIGITS:  # forged or mangled payloads
-            raise initiatives.InitiativeNotFound(arg)
-        result = await initiatives.support(
-            turn.session, int(arg), turn.resident.id, turn.now, support_threshold(turn)
-        )
-    except initiatives.InitiativeNotFound:
-        turn.say(_("Sorry, I can't find this initiative any more."))
-    except initiatives.NotOpenForSupport:
-        turn.say(_("Sorry, this initiative is not open for support."))
-    except initiatives.OwnInitiative:
-        turn.say(_("This is your own initiative. Support is counted from other residents."))
-    else:
-        if result.outcome is SupportOutcome.ALREADY_SUPPORTED:
-            turn.say(_("You already support “{title}”.").format(title=result.title))
-        else:
-            text = ngettext(
-                "Thank you! You support “{title}” ({count} support so far).",
-                "Thank you! You support “{title}” ({count} supports so far).",
-                result.supports,
-            )
-            turn.say(text.format(title=result.title, count=result.supports))
-    await turn.remind()
-
-
 # -- the hub, the explainer and the resident's own initiatives -------------------------------------
 
 HUB_BUTTONS = (
@@ -482,7 +293,7 @@ HUB_BUTTONS = (
 )
 
 
-def _hub_button(action: str) -> Button:
+def hub_button(action: str) -> Button:
     return Button(_(dict(HUB_BUTTONS)[action]), global_payload(action))
 
 
@@ -492,7 +303,7 @@ async def show_hub(turn: Turn, _arg: str = "") -> None:
             "💡 Civic initiatives: share an idea for your osiedle or for the whole city, "
             "and support your neighbours' ideas."
         ),
-        buttons=[[_hub_button(action)] for action, _label in HUB_BUTTONS],
+        buttons=[[hub_button(action)] for action, _label in HUB_BUTTONS],
     )
 
 
@@ -513,7 +324,7 @@ async def explain_pbo(turn: Turn, _arg: str = "") -> None:
         turn.say(text)
         await turn.remind()
         return
-    turn.say(text, buttons=[[_hub_button(initiatives.SUBMIT_ACTION)]])
+    turn.say(text, buttons=[[hub_button(initiatives.SUBMIT_ACTION)]])
 
 
 async def my_initiatives(turn: Turn, _arg: str = "") -> None:
@@ -523,7 +334,7 @@ async def my_initiatives(turn: Turn, _arg: str = "") -> None:
     if not own:
         turn.say(
             _("You have not submitted any initiatives yet."),
-            buttons=[[_hub_button(initiatives.SUBMIT_ACTION)]],
+            buttons=[[hub_button(initiatives.SUBMIT_ACTION)]],
         )
         return
     lines = [_("Your initiatives:"), ""]
@@ -553,12 +364,7 @@ def _status(initiative: Initiative) -> str:
 # -- small shared pieces ---------------------------------------------------------------------------
 
 
-def _city_wide_button(turn: Turn, flow: FormFlow, count: int | None = None) -> Button:
-    label = _("🏙 City-wide")
-    return flow.button(turn, f"{label} ({count})" if count else label, CITY_WIDE)
-
-
-def _pairs(buttons: list[Button]) -> list[list[Button]]:
+def two_per_row(buttons: list[Button]) -> list[list[Button]]:
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
@@ -566,24 +372,11 @@ def _letters(text: str) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in fold(text)).split())
 
 
-def _osiedle_arg(key: str) -> str | None:
-    return None if key == CITY_WIDE else key
-
-
-async def _stale(turn: Turn) -> None:
-    turn.say(_("This button has expired. Here is the menu."), menu=turn.registry.keyboard())
-    await turn.remind()
-
-
 def register(registry: Registry) -> None:
-    """The 💡 menu entry, the `submit_initiative` intent, both forms and the global buttons."""
+    """The 💡 menu entry, the `submit_initiative` intent, the submit form and the hub's buttons."""
     registry.add_flow(SUBMIT)
-    registry.add_flow(BROWSE)
     registry.add_menu_item("initiatives", N_("💡 Initiatives"), show_hub)
     registry.add_intent("submit_initiative", start_submit, N_("Submit an initiative"))
     registry.add_action(initiatives.SUBMIT_ACTION, start_submit)
-    registry.add_action("ibrowse", start_browse)
     registry.add_action("ipbo", explain_pbo)
     registry.add_action(initiatives.MY_INITIATIVES_ACTION, my_initiatives)
-    registry.add_action("ilist", page_action)
-    registry.add_action("isupport", support_action)

@@ -18,7 +18,7 @@ from bot.conversation.payloads import global_payload
 from bot.db.models import ConversationState, Initiative, OutboxMessage, Resident
 from bot.domain import initiatives
 from bot.i18n import translate, use_language
-from handlers import initiative, register_all
+from handlers import initiative, initiative_browse, register_all
 from tests.conversation import Conversation, ScriptedInterpreter
 
 DESCRIPTION = "Five new benches along the main alley, so that seniors can rest on the way."
@@ -541,7 +541,7 @@ async def test_polish_resident_goes_through_the_whole_form(dialogue, db):
 )  # fmt: skip
 def test_supports_follow_polish_plurals(count, expected):
     with use_language("pl"):
-        assert initiative.supports_text(count) == expected
+        assert initiative_browse.supports_text(count) == expected
 
 
 @needs_polish_catalog
