@@ -249,6 +249,7 @@ class OutboxMessage(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the message is about ("booking:12"), so a cancelled visit can withdraw its reminders.
     ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    broadcast_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
 
 class Booking(Base):
@@ -320,3 +321,100 @@ class WasteDeclaration(Base):
     rate_valid_from: Mapped[date] = mapped_column(Date)
     deadline: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Subscription(Base):
+    """A resident's wish to receive one alert topic, optionally only for one osiedle."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (Index("ix_subscriptions_topic", "topic", "osiedle"),)
+
+    resident_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(32), primary_key=True)
+    osiedle: Mapped[str | None] = mapped_column(String(96))  # None: the whole city
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConsentEntry(Base):
+    """Every opt-in and opt-out with its time and channel: what a city must be able to show."""
+
+    __tablename__ = "consent_ledger"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    topic: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(16))  # opt_in, opt_out
+    channel: Mapped[str] = mapped_column(String(16))  # telegram, shell, staff, system
+    osiedle: Mapped[str | None] = mapped_column(String(96))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AlertPreferences(Base):
+    """How a resident wants alerts: quiet hours on Poznań's clock and silent delivery."""
+
+    __tablename__ = "alert_preferences"
+
+    resident_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    quiet_from: Mapped[str] = mapped_column(String(5), default="22:00")
+    quiet_to: Mapped[str] = mapped_column(String(5), default="07:00")
+    silent: Mapped[bool] = mapped_column(default=False)
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Alert(Base):
+    """An item from a feed or from staff: a weather warning, road works, an announcement.
+
+    (source, external_id) identifies it across polls, so a warning is sent once and then only
+    updated or withdrawn; `fingerprint` changes when the level or validity changes.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index("uq_alerts_source_external", "source", "external_id", unique=True),
+        Index("ix_alerts_active", "status", "valid_to"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(24))  # imgw, roadworks, staff
+    external_id: Mapped[str] = mapped_column(String(128))
+    topic: Mapped[str] = mapped_column(String(32))
+    level: Mapped[int | None] = mapped_column(Integer)
+    title_pl: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(String(255))
+    body_pl: Mapped[str] = mapped_column(Text)
+    body_en: Mapped[str] = mapped_column(Text)
+    osiedla: Mapped[list[str] | None] = mapped_column(JSON)  # None: the whole city
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, withdrawn, expired
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Broadcast(Base):
+    """One message to all subscribers of a topic (and osiedla): its outbox rows carry its id."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("alerts.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))  # new, update, withdrawn, announcement
+    topic: Mapped[str] = mapped_column(String(32))
+    osiedla: Mapped[list[str] | None] = mapped_column(JSON)
+    text_pl: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    urgent: Mapped[bool] = mapped_column(default=False)  # ignores quiet hours (weather level 2-3)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    queued: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    unreachable: Mapped[int] = mapped_column(Integer, default=0)
