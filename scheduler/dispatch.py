@@ -1,23 +1,41 @@
-"""Delivers the outbox: due messages are claimed under a lease, sent, and marked sent.
+"""Delivers the outbox: due messages are claimed under a lease, sent concurrently, and marked.
 
-Claiming and marking are separate short transactions, so a slow Telegram call never holds a
-database lock, and a dispatcher that dies mid-way only delays its claimed messages by one lease.
+Claiming and marking are short transactions of their own, so a slow Telegram call never holds a
+database lock, and a dispatcher that dies mid-way only delays its claimed messages by one lease
+(a message in flight at the crash may be sent twice; nothing is lost). The pace is the channel's
+business (bot.channels.ratelimit): sends here are bulk traffic that yields to interactive replies.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from sqlalchemy import update
 
 from bot.conversation.delivery import Delivery, DeliveryError, Unreachable
 from bot.conversation.messages import Button, Reply
 from bot.conversation.payloads import global_payload
 from bot.db.database import Database
-from bot.db.models import OutboxMessage
+from bot.db.models import Broadcast, OutboxMessage
 from bot.domain import outbox
+from bot.domain.reachability import mark_unreachable
 
 log = logging.getLogger(__name__)
+
+SENT, RETRY, UNREACHABLE = "sent", "retry", "unreachable"
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    resident_id: int
+    attempts: int
+    broadcast_id: int | None
+    reply: Reply
 
 
 def as_reply(message: OutboxMessage) -> Reply:
@@ -29,32 +47,68 @@ def as_reply(message: OutboxMessage) -> Reply:
 
 
 async def dispatch_once(
-    db: Database, delivery: Delivery, *, clock: Callable[[], datetime] | None = None, limit: int = 50
+    db: Database,
+    delivery: Delivery,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    limit: int = 200,
+    concurrency: int = 32,
 ) -> int:
     """Deliver what is due now; returns how many messages went out."""
     now = (clock or (lambda: datetime.now(UTC)))()
     async with db.transaction() as session:
         claimed = [
-            (m.id, m.resident_id, m.attempts, as_reply(m))
+            Claimed(m.id, m.resident_id, m.attempts, m.broadcast_id, as_reply(m))
             for m in await outbox.claim_due(session, now, limit)
         ]
-    sent = 0
-    for message_id, resident_id, attempts, reply in claimed:
-        error: str | None = None
-        retry = False
-        try:
-            await delivery.deliver(resident_id, [reply])
-            sent += 1
-        except Unreachable as unreachable:
-            error = f"unreachable: {unreachable}"
-        except DeliveryError as failure:
-            error, retry = str(failure) or "delivery failed", True
-        except Exception as failure:  # a bug must not stop the other messages
-            log.exception("outbox message %s failed", message_id)
-            error, retry = f"{type(failure).__name__}", True
-        async with db.transaction() as session:
-            if retry:
-                await outbox.mark_failed(session, message_id, now, error or "", attempts)
+    if not claimed:
+        return 0
+    gate = asyncio.Semaphore(concurrency)
+
+    async def send(item: Claimed) -> tuple[Claimed, str, str | None]:
+        async with gate:
+            try:
+                await delivery.deliver(item.resident_id, [item.reply])
+                return item, SENT, None
+            except Unreachable as unreachable:
+                return item, UNREACHABLE, f"unreachable: {unreachable}"
+            except DeliveryError as failure:
+                return item, RETRY, str(failure) or "delivery failed"
+            except Exception as failure:  # a bug must not stop the other messages
+                log.exception("outbox message %s failed", item.id)
+                return item, RETRY, type(failure).__name__
+
+    outcomes = await asyncio.gather(*(send(item) for item in claimed))
+    await _record(db, outcomes, (clock or (lambda: datetime.now(UTC)))())
+    return sum(1 for _item, outcome, _error in outcomes if outcome == SENT)
+
+
+async def _record(db: Database, outcomes: list[tuple[Claimed, str, str | None]], now: datetime) -> None:
+    """Mark every message, count per broadcast, and stop writing to residents who cannot be reached."""
+    counters: dict[int, dict[str, int]] = {}
+    async with db.transaction() as session:
+        for item, outcome, error in outcomes:
+            if outcome == RETRY:
+                await outbox.mark_failed(session, item.id, now, error or "", item.attempts)
             else:
-                await outbox.mark_sent(session, message_id, now, error)
-    return sent
+                await outbox.mark_sent(session, item.id, now, error)
+            if item.broadcast_id is not None:
+                column = {SENT: "sent", UNREACHABLE: "unreachable", RETRY: "failed"}[outcome]
+                if outcome != RETRY or item.attempts >= outbox.MAX_ATTEMPTS:
+                    bucket = counters.setdefault(item.broadcast_id, {})
+                    bucket[column] = bucket.get(column, 0) + 1
+        for resident_id in {item.resident_id for item, outcome, _e in outcomes if outcome == UNREACHABLE}:
+            await mark_unreachable(session, resident_id, now, "blocked or chat not found")
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.resident_id == resident_id, OutboxMessage.sent_at.is_(None))
+                .values(sent_at=now, last_error="unreachable")
+            )
+        for broadcast_id, counts in counters.items():
+            await session.execute(
+                update(Broadcast)
+                .where(Broadcast.id == broadcast_id)
+                .values(
+                    {getattr(Broadcast, name): getattr(Broadcast, name) + n for name, n in counts.items()}
+                )
+            )

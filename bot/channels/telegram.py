@@ -27,10 +27,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageLimit
-from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
 
 from bot.app import start_background
+from bot.channels.ratelimit import FloodGate
 from bot.conversation import Inbound, Location, Reply
 from bot.conversation.delivery import DeliveryError, FileUnavailable, Unreachable
 from bot.i18n import LANGUAGES, _, normalise_language, translate, use_language
@@ -50,6 +51,47 @@ UNSUPPORTED_FIELDS = (
     "sticker", "voice", "video_note", "video", "animation", "audio", "contact", "poll", "dice", "venue",
     "game", "document",
 )  # fmt: skip
+
+
+class CityRateLimiter(BaseRateLimiter[dict[str, Any]]):
+    """PTB's hook into every Bot API request: paces sends through the FloodGate, and when Telegram
+    still answers 429 waits exactly its retry_after for that request alone, then tries again."""
+
+    def __init__(self, gate: FloodGate, max_retries: int = 3) -> None:
+        self.gate = gate
+        self.max_retries = max_retries
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Any,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> Any:
+        chat_id = data.get("chat_id")
+        if chat_id is not None:
+            bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
+            await self.gate.wait(int(chat_id) if str(chat_id).lstrip("-").isdigit() else None, bulk=bulk)
+        attempt = 0
+        while True:
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as flood:
+                attempt += 1
+                if attempt > self.max_retries:
+                    raise
+                wait = flood.retry_after
+                seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+                log.info("flood control on %s: waiting %.1fs for this request", endpoint, seconds)
+                await asyncio.sleep(seconds)
 
 
 def webhook_secret(token: str, configured: str | None = None) -> str:
@@ -172,7 +214,7 @@ class TelegramChannel:
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_url)
             .base_file_url(settings.telegram_file_url)
-            .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
+            .rate_limiter(CityRateLimiter(FloodGate(settings.telegram_max_rate)))
             .concurrent_updates(settings.telegram_concurrency)
         )
         if not polling:
@@ -277,9 +319,11 @@ class TelegramChannel:
         except BadRequest as error:
             log.debug("keyboard not removed: %s", error)
 
-    async def send(self, chat_id: int, replies: Sequence[Reply]) -> None:
-        """Render replies in order; a resident who blocked the bot is logged, not retried."""
+    async def send(self, chat_id: int, replies: Sequence[Reply], *, bulk: bool = False) -> None:
+        """Render replies in order. `bulk` marks traffic the resident did not just ask for, which
+        yields to replies and is paced per chat (see bot.channels.ratelimit)."""
         bot = self.application.bot
+        limits = {"rate_limit_args": {"bulk": True}} if bulk else {}
         try:
             for reply in replies:
                 keyboard = keyboard_key(reply)
@@ -295,6 +339,7 @@ class TelegramChannel:
                         chunk,
                         reply_markup=markup if last else None,
                         disable_notification=reply.silent,
+                        **limits,
                     )
                 if markup is not None and keyboard is not None:
                     self.keyboards.put(chat_id, keyboard)
@@ -302,11 +347,19 @@ class TelegramChannel:
                     upload = InputFile(attachment.data, filename=attachment.filename)
                     if attachment.is_photo:
                         await bot.send_photo(
-                            chat_id, upload, caption=attachment.caption, disable_notification=reply.silent
+                            chat_id,
+                            upload,
+                            caption=attachment.caption,
+                            disable_notification=reply.silent,
+                            **limits,
                         )
                     else:
                         await bot.send_document(
-                            chat_id, upload, caption=attachment.caption, disable_notification=reply.silent
+                            chat_id,
+                            upload,
+                            caption=attachment.caption,
+                            disable_notification=reply.silent,
+                            **limits,
                         )
         except TelegramError:
             self.keyboards.forget(chat_id)  # unsure what the resident sees now: send it next time
@@ -315,7 +368,7 @@ class TelegramChannel:
     async def deliver(self, resident_id: int, replies: Sequence[Reply]) -> None:
         """Push messages the resident did not just ask for (the outbox dispatcher calls this)."""
         try:
-            await self.send(resident_id, replies)
+            await self.send(resident_id, replies, bulk=True)
         except Forbidden as error:
             raise Unreachable(str(error)) from error
         except BadRequest as error:
