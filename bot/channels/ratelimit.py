@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 
 class TokenBucket:
-    """`rate` tokens a second, holding at most `capacity`; waiters are woken in arrival order."""
+    """`rate` tokens a second, holding at most `capacity`; bulk takers yield to interactive ones."""
 
     def __init__(
         self, rate: float, capacity: float | None = None, clock: Callable[[], float] = time.monotonic

@@ -1,0 +1,63 @@
+"""The flood gate: global rate, interactive priority, per-chat and group pacing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.channels.ratelimit import ChatPacing, FloodGate, TokenBucket
+
+
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_the_bucket_holds_the_rate_after_its_burst():
+    bucket = TokenBucket(rate=50)
+    start = time.monotonic()
+    for _ in range(75):  # 50 from the full bucket, 25 more at 50/s
+        await bucket.take()
+    elapsed = time.monotonic() - start
+    assert 0.4 <= elapsed < 1.5
+
+
+async def test_bulk_waits_while_replies_are_waiting_and_keeps_a_reserve():
+    bucket = TokenBucket(rate=20, capacity=2)
+    order: list[str] = []
+    await bucket.take()
+    await bucket.take()  # empty now
+
+    async def reply(n: int) -> None:
+        await bucket.take()
+        order.append(f"reply{n}")
+
+    async def bulk(n: int) -> None:
+        await bucket.take(bulk=True, reserve=0.0)
+        order.append(f"bulk{n}")
+
+    await asyncio.gather(bulk(1), bulk(2), reply(1), reply(2), reply(3))
+    assert sorted(order[:3]) == ["reply1", "reply2", "reply3"]  # no broadcast before any waiting reply
+
+
+def test_bulk_messages_to_one_chat_are_a_second_apart_and_groups_20_a_minute():
+    clock = ManualClock()
+    pacing = ChatPacing(clock=clock)
+    assert [pacing.delay(7, bulk=True) for _ in range(3)] == [0.0, 1.0, 2.0]
+    assert pacing.delay(8, bulk=True) == 0.0  # another chat is not held up
+    assert pacing.delay(7, bulk=False) == 0.0  # replies are not paced per chat
+    delays = [pacing.delay(-100, bulk=False) for _ in range(21)]
+    assert delays[:20] == [0.0] * 20 and delays[20] == 60.0
+    clock.now += 61
+    assert pacing.delay(-100, bulk=False) == 0.0
+
+
+async def test_zero_rate_means_no_global_cap():
+    gate = FloodGate(0)
+    start = time.monotonic()
+    for n in range(500):
+        await gate.wait(n, bulk=False)
+    assert time.monotonic() - start < 0.5
