@@ -4,10 +4,10 @@ app.py calls `register_all`, so the engine never imports this package.
 """
 
 from bot.conversation import Registry
-from handlers import initiative, initiative_browse, matters, menu, report
+from handlers import booking, initiative, initiative_browse, matters, menu, report
 
 # The menu first: it installs "coming soon" placeholders that the features then replace.
-FEATURES = (menu, report, matters, initiative, initiative_browse)
+FEATURES = (menu, report, matters, initiative, initiative_browse, booking)
 
 
 def register_all(registry: Registry) -> Registry:

@@ -91,8 +91,8 @@ async def test_menu_label_typed_in_either_language_opens_the_item(chat):
 
 
 async def test_features_not_built_yet_say_so_honestly(chat):
-    await chat.says("📅 Wizyta w urzędzie")
-    assert chat.text.startswith("Już wkrótce: umawianie wizyt w urzędzie.")
+    await chat.says("🙋 Rozmowa z człowiekiem")
+    assert chat.text.startswith("Już wkrótce: rozmowa z pracownikiem urzędu.")
     assert chat.menu() is not None
 
 

@@ -137,7 +137,7 @@ async def test_localized_commands_are_published_at_start(bot, fake):
     polish = {c["command"]: c["description"] for c in fake.commands(scope, "pl")}
     english = {c["command"]: c["description"] for c in fake.commands(scope, "en")}
     assert polish["lang"] == "zmień język" and english["lang"] == "change the language"
-    assert set(polish) == {"start", "menu", "help", "lang", "cancel", "report", "status"}
+    assert {"start", "menu", "help", "lang", "cancel", "report", "status", "book", "bookings"} <= set(polish)
     assert fake.commands(scope, None) == fake.commands(scope, "pl")
 
 
