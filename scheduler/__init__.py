@@ -8,7 +8,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.conversation.delivery import Delivery
 from bot.db.database import Database
-from scheduler.dispatch import dispatch_once
+from scheduler.dispatch import dispatch_once, expand_broadcasts
 from scheduler.media import download_pending
 
 
@@ -19,6 +19,7 @@ def build_scheduler(
     scheduler = AsyncIOScheduler(
         job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     )
+    scheduler.add_job(expand_broadcasts, "interval", seconds=dispatch_seconds, args=[db], id="broadcasts")
     scheduler.add_job(dispatch_once, "interval", seconds=dispatch_seconds, args=[db, delivery], id="outbox")
     scheduler.add_job(download_pending, "interval", seconds=5, args=[db, delivery, media_dir], id="media")
     return scheduler

@@ -22,6 +22,7 @@ from bot.conversation.payloads import global_payload
 from bot.db.database import Database
 from bot.db.models import Broadcast, OutboxMessage
 from bot.domain import outbox
+from bot.domain.broadcasts import expand_due
 from bot.domain.reachability import mark_unreachable
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,12 @@ def as_reply(message: OutboxMessage) -> Reply:
         for row in message.buttons or []
     ]
     return Reply(message.text, buttons=rows, silent=message.silent)
+
+
+async def expand_broadcasts(db: Database, *, clock: Callable[[], datetime] | None = None) -> int:
+    """Queue broadcasts whose time has come (one outbox row per subscriber)."""
+    async with db.transaction() as session:
+        return await expand_due(session, (clock or (lambda: datetime.now(UTC)))())
 
 
 async def dispatch_once(

@@ -59,3 +59,20 @@ async def test_migrations_go_down_and_up_again(tmp_path):
     finally:
         await database.dispose()
     await asyncio.to_thread(upgrade, url)
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="compares on a database of its own")
+async def test_models_and_migrations_agree(tmp_path):
+    """Every model change has its migration: autogenerate finds nothing left to do."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from bot.db.models import Base
+
+    path = tmp_path / "compare.sqlite3"
+    await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{path}")
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    engine.dispose()

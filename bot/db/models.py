@@ -414,6 +414,8 @@ class Broadcast(Base):
     send_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set in the transaction that writes its outbox rows: a broadcast is expanded exactly once.
+    expanded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     queued: Mapped[int] = mapped_column(Integer, default=0)
     sent: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
