@@ -181,6 +181,7 @@ async def main(args: argparse.Namespace) -> dict:
                 "TELEGRAM_FILE_URL": fake.base_file_url,
                 "DATABASE_URL": database_url,
                 "NLU_BACKEND": args.nlu,
+                "FEEDS_ENABLED": "false",
                 "TELEGRAM_MAX_RATE": str(args.max_rate),
                 "WEB_PORT": "0",
                 "LOG_LEVEL": "WARNING",

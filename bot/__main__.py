@@ -37,6 +37,16 @@ def _parser() -> argparse.ArgumentParser:
     approve = commands.add_parser("initiative-approve", help="approve an initiative awaiting moderation")
     approve.add_argument("id", type=int)
     approve.add_argument("--note", default=None)
+    announce = commands.add_parser("announce", help="send an announcement to subscribers of a topic")
+    announce.add_argument(
+        "--topic", required=True, help="weather, road_works, seniors, city_news, waste_collection"
+    )
+    announce.add_argument("--pl", required=True, help="Polish text")
+    announce.add_argument("--en", required=True, help="English text")
+    announce.add_argument(
+        "--at", default=None, help="send time, ISO 8601 (default: now; Poznań time if no zone)"
+    )
+    announce.add_argument("--osiedle", action="append", default=None, help="limit to an osiedle (repeatable)")
     reject = commands.add_parser("initiative-reject", help="reject an initiative awaiting moderation")
     reject.add_argument("id", type=int)
     reject.add_argument("--reason", required=True, help="told to the author")
@@ -68,6 +78,7 @@ async def _shell(settings: Settings, resident: int, lang: str | None) -> None:
     app = await build_app(settings)
     try:
         shell = ShellChannel(app.dialogue, resident_id=resident, language=lang, media_dir=settings.media_dir)
+        app.dialogue.config.services["channel"] = "shell"
         start_background(app, shell)
         await shell.run()
     finally:
@@ -122,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _run(_shell(settings, 1, None))
         elif args.command == "web":
             _run(_telegram(settings, polling=False))
-        elif args.command in ("report-status", "initiative-approve", "initiative-reject"):
+        elif args.command in ("report-status", "initiative-approve", "initiative-reject", "announce"):
             from bot.staff_cli import run_staff_command
 
             return asyncio.run(run_staff_command(settings, args))

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.config import Settings
@@ -57,7 +57,12 @@ def start_background(app: App, delivery: Delivery) -> None:
     from scheduler import build_scheduler
 
     jobs = build_scheduler(
-        app.db, delivery, media_dir=app.settings.media_dir, dispatch_seconds=app.settings.dispatch_interval
+        app.db,
+        delivery,
+        media_dir=app.settings.media_dir,
+        dispatch_seconds=app.settings.dispatch_interval,
+        lease=timedelta(seconds=app.settings.outbox_lease_seconds),
+        settings=app.settings if app.settings.feeds_enabled else None,
     )
     jobs.start()
     app.background = jobs

@@ -83,6 +83,21 @@ class Settings(BaseSettings):
     dispatch_interval: float = Field(
         default=2.0, gt=0, le=3600, description="seconds between outbox deliveries (above 0)"
     )
+    outbox_lease_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="seconds a dispatcher keeps claimed messages (above 0)"
+    )
+    feeds_enabled: bool = Field(default=True, description="true or false: poll the IMGW and road-works feeds")
+    imgw_url: str = Field(
+        default="https://danepubliczne.imgw.pl/api/data/warningsmeteo",
+        description="IMGW warnings API URL (empty disables the feed)",
+    )
+    imgw_include_county: bool = Field(
+        default=False, description="true or false: also the county around Poznań"
+    )
+    imgw_interval: float = Field(default=300.0, gt=0, description="seconds between IMGW polls (above 0)")
+    roadworks_url: str | None = Field(default=None, description="GeoJSON or RSS/Atom URL of road works")
+    roadworks_interval: float = Field(default=900.0, gt=0, description="seconds between road-works polls")
+    feed_timeout: float = Field(default=10.0, gt=0, le=120, description="seconds a feed request may take")
     media_dir: Path = Field(default=VAR_DIR / "media", description="directory for downloaded photos")
 
     @field_validator("log_level", mode="before")

@@ -28,6 +28,8 @@ async def run_staff_command(settings: Settings, args: argparse.Namespace) -> int
         now = datetime.now(UTC)
         if args.command == "report-status":
             return await _report_status(db, args, now)
+        if args.command == "announce":
+            return await _announce(db, args, now)
         return await _initiative_moderate(db, args, now)
     finally:
         await db.dispose()
@@ -67,4 +69,34 @@ async def _initiative_moderate(db: Database, args: argparse.Namespace, now: date
         print(f"citybot: {refused}", file=sys.stderr)
         return 1
     print(f"initiative {args.id} {'approved' if approving else 'rejected'}; its author will be notified")
+    return 0
+
+
+async def _announce(db: Database, args: argparse.Namespace, now: datetime) -> int:
+    from bot.domain.alerts import AnnouncementError, announce
+
+    try:
+        send_at = datetime.fromisoformat(args.at) if args.at else None
+    except ValueError:
+        print(
+            f"citybot: --at {args.at!r} is not an ISO date and time, e.g. 2026-12-01T09:00", file=sys.stderr
+        )
+        return 2
+    try:
+        async with db.transaction() as session:
+            item = await announce(
+                session,
+                args.topic,
+                args.pl,
+                args.en,
+                send_at=send_at,
+                osiedla=args.osiedle,
+                actor=_actor(),
+                now=now,
+            )
+            broadcast_id, when = item.id, item.send_at
+    except AnnouncementError as refused:
+        print(f"citybot: {refused}", file=sys.stderr)
+        return 2
+    print(f"announcement {broadcast_id} queued for {when.isoformat()}; the running bot delivers it")
     return 0

@@ -12,11 +12,11 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from bot.conversation.delivery import Delivery, DeliveryError, Unreachable
+from bot.conversation.delivery import Delivery, DeliveryError, FloodWait, Unreachable
 from bot.conversation.messages import Button, Reply
 from bot.conversation.payloads import global_payload
 from bot.db.database import Database
@@ -37,6 +37,14 @@ class Claimed:
     attempts: int
     broadcast_id: int | None
     reply: Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    item: Claimed
+    status: str
+    error: str | None = None
+    retry_after: float | None = None
 
 
 def as_reply(message: OutboxMessage) -> Reply:
@@ -60,51 +68,78 @@ async def dispatch_once(
     clock: Callable[[], datetime] | None = None,
     limit: int = 200,
     concurrency: int = 32,
+    lease: timedelta = outbox.LEASE,
 ) -> int:
-    """Deliver what is due now; returns how many messages went out."""
+    """Deliver what is due now (one batch); returns how many messages went out."""
     now = (clock or (lambda: datetime.now(UTC)))()
     async with db.transaction() as session:
         claimed = [
             Claimed(m.id, m.resident_id, m.attempts, m.broadcast_id, as_reply(m))
-            for m in await outbox.claim_due(session, now, limit)
+            for m in await outbox.claim_due(session, now, limit, lease)
         ]
     if not claimed:
         return 0
     gate = asyncio.Semaphore(concurrency)
 
-    async def send(item: Claimed) -> tuple[Claimed, str, str | None]:
+    async def send(item: Claimed) -> Outcome:
         async with gate:
             try:
                 await delivery.deliver(item.resident_id, [item.reply])
-                return item, SENT, None
+                return Outcome(item, SENT)
             except Unreachable as unreachable:
-                return item, UNREACHABLE, f"unreachable: {unreachable}"
+                return Outcome(item, UNREACHABLE, f"unreachable: {unreachable}")
+            except FloodWait as flood:
+                return Outcome(item, RETRY, str(flood), flood.retry_after)
             except DeliveryError as failure:
-                return item, RETRY, str(failure) or "delivery failed"
+                return Outcome(item, RETRY, str(failure) or "delivery failed")
             except Exception as failure:  # a bug must not stop the other messages
                 log.exception("outbox message %s failed", item.id)
-                return item, RETRY, type(failure).__name__
+                return Outcome(item, RETRY, type(failure).__name__)
 
     outcomes = await asyncio.gather(*(send(item) for item in claimed))
     await _record(db, outcomes, (clock or (lambda: datetime.now(UTC)))())
-    return sum(1 for _item, outcome, _error in outcomes if outcome == SENT)
+    return sum(1 for outcome in outcomes if outcome.status == SENT)
 
 
-async def _record(db: Database, outcomes: list[tuple[Claimed, str, str | None]], now: datetime) -> None:
+async def drain(
+    db: Database, delivery: Delivery, *, lease: timedelta = outbox.LEASE, budget_seconds: float = 30.0
+) -> int:
+    """Dispatch batch after batch while messages are due (a broadcast of 100,000 rows should not
+    wait for the next tick between batches); stops after `budget_seconds` so the job yields."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + budget_seconds
+    total = 0
+    while loop.time() < deadline:
+        await expand_broadcasts(db)
+        sent = await dispatch_once(db, delivery, lease=lease)
+        total += sent
+        if sent == 0:
+            break
+    return total
+
+
+async def _record(db: Database, outcomes: list[Outcome], now: datetime) -> None:
     """Mark every message, count per broadcast, and stop writing to residents who cannot be reached."""
     counters: dict[int, dict[str, int]] = {}
     async with db.transaction() as session:
-        for item, outcome, error in outcomes:
-            if outcome == RETRY:
-                await outbox.mark_failed(session, item.id, now, error or "", item.attempts)
+        for outcome in outcomes:
+            item = outcome.item
+            if outcome.status == RETRY:
+                await outbox.mark_failed(
+                    session, item.id, now, outcome.error or "", item.attempts, outcome.retry_after
+                )
             else:
-                await outbox.mark_sent(session, item.id, now, error)
-            if item.broadcast_id is not None:
-                column = {SENT: "sent", UNREACHABLE: "unreachable", RETRY: "failed"}[outcome]
-                if outcome != RETRY or item.attempts >= outbox.MAX_ATTEMPTS:
-                    bucket = counters.setdefault(item.broadcast_id, {})
-                    bucket[column] = bucket.get(column, 0) + 1
-        for resident_id in {item.resident_id for item, outcome, _e in outcomes if outcome == UNREACHABLE}:
+                await outbox.mark_sent(session, item.id, now, outcome.error)
+            gave_up = (
+                outcome.status == RETRY
+                and outcome.retry_after is None
+                and item.attempts >= outbox.MAX_ATTEMPTS
+            )
+            if item.broadcast_id is not None and (outcome.status != RETRY or gave_up):
+                column = {SENT: "sent", UNREACHABLE: "unreachable", RETRY: "failed"}[outcome.status]
+                bucket = counters.setdefault(item.broadcast_id, {})
+                bucket[column] = bucket.get(column, 0) + 1
+        for resident_id in {o.item.resident_id for o in outcomes if o.status == UNREACHABLE}:
             await mark_unreachable(session, resident_id, now, "blocked or chat not found")
             await session.execute(
                 update(OutboxMessage)

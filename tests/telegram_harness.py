@@ -42,6 +42,7 @@ class RunningBot:
             "telegram_file_url": fake.base_file_url,
             "database_url": database_url,
             "nlu_backend": "none",
+            "feeds_enabled": False,  # no network here
             "web_host": "127.0.0.1",
             "web_port": port,
             "public_url": f"http://127.0.0.1:{port}" if webhook else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -81,9 +81,12 @@ async def test_dispatch_over_telegram_survives_429_and_stops_writing_to_the_bloc
             fake.inject_fault("sendMessage", "429", times=1, chat_id=701, retry_after=1)
             fake.inject_fault("sendMessage", "403", times=None, chat_id=702)
             await expand_broadcasts(db, clock=lambda: DAY)
-            sent = await dispatch_once(db, bot.channel, clock=lambda: DAY)
-            assert sent == 2
-            assert [e.text for e in fake.bot_messages(701)][1:] == ["Uwaga, komunikat"]  # after one retry_after
+            assert await dispatch_once(db, bot.channel, clock=lambda: DAY) == 1  # 703; 701 must wait
+            assert len(fake.bot_messages(701)) == 1  # refused once: re-queued for exactly retry_after
+            assert await dispatch_once(db, bot.channel, clock=lambda: DAY) == 0  # not due yet
+            later = DAY + timedelta(seconds=1)
+            assert await dispatch_once(db, bot.channel, clock=lambda: later) == 1
+            assert [e.text for e in fake.bot_messages(701)][1:] == ["Uwaga, komunikat"]
             assert [e.text for e in fake.bot_messages(703)][1:] == ["Uwaga, komunikat"]
             assert len(fake.bot_messages(702)) == 1  # only the menu from before
         finally:
@@ -100,4 +103,4 @@ async def test_dispatch_over_telegram_survives_429_and_stops_writing_to_the_bloc
     assert (counters.queued, counters.sent, counters.unreachable, counters.failed) == (3, 2, 1, 0)
     assert blocked.unreachable_at is not None and 702 not in left
     assert [(e.resident_id, e.action) for e in ledger] == [(702, "opt_out")]
-    assert await dispatch_once(db, bot.channel, clock=lambda: DAY) == 0  # nothing twice
+    assert await dispatch_once(db, bot.channel, clock=lambda: later) == 0  # nothing twice

@@ -82,9 +82,9 @@ async def test_lang_command_offers_the_choice_again(chat):
 
 
 async def test_menu_label_typed_in_either_language_opens_the_item(chat):
-    await chat.says("🔔 Alerty")
+    await chat.says("🙋 Rozmowa z człowiekiem")
     assert "Już wkrótce" in chat.text
-    await chat.says("alerts")
+    await chat.says("talk to a person")
     assert "Już wkrótce" in chat.text
     await chat.says("⚙️ Ustawienia")
     assert "Twój język: Polski" in chat.text

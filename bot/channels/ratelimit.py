@@ -3,8 +3,8 @@
 One `FloodGate` per bot process paces every request: a global token bucket (30 messages/s by
 default), one message per second per chat for bulk traffic, and 20 per minute per group. Two
 classes of traffic share the bucket: interactive replies always go first, and bulk traffic
-(broadcasts, notifications) only takes a token when no reply is waiting and the bucket holds
-more than a small reserve, so a broadcast never starves a resident's conversation.
+(broadcasts, notifications) only takes a token when no reply is waiting, so a broadcast never
+starves a resident's conversation.
 """
 
 from __future__ import annotations
@@ -103,10 +103,12 @@ class FloodGate:
         bulk_reserve: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.bucket = TokenBucket(rate, clock=clock)
+        # No burst: Telegram counts any one-second window, so a full bucket would overshoot.
+        self.bucket = TokenBucket(rate, capacity=1.0, clock=clock)
         self.pacing = ChatPacing(per_chat_interval, group_per_minute, clock=clock)
-        # Keep about a tenth of a second's worth of tokens for replies arriving during a broadcast.
-        self.bulk_reserve = bulk_reserve if bulk_reserve is not None else max(1.0, rate / 10)
+        # Replies that are waiting always go first; beyond that, bulk traffic may keep a reserve of
+        # tokens untouched (only meaningful with a bucket larger than one token).
+        self.bulk_reserve = bulk_reserve if bulk_reserve is not None else 0.0
 
     async def wait(self, chat_id: int | None, *, bulk: bool) -> None:
         if chat_id is not None:

@@ -33,7 +33,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 from bot.app import start_background
 from bot.channels.ratelimit import FloodGate
 from bot.conversation import Inbound, Location, Reply
-from bot.conversation.delivery import DeliveryError, FileUnavailable, Unreachable
+from bot.conversation.delivery import DeliveryError, FileUnavailable, FloodWait, Unreachable
 from bot.i18n import LANGUAGES, _, normalise_language, translate, use_language
 from bot.web.server import WEBHOOK_PATH, WebServer
 
@@ -77,10 +77,12 @@ class CityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         rate_limit_args: dict[str, Any] | None,
     ) -> Any:
         chat_id = data.get("chat_id")
+        bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
         if chat_id is not None:
-            bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
             await self.gate.wait(int(chat_id) if str(chat_id).lstrip("-").isdigit() else None, bulk=bulk)
-        attempt = 0
+        # Bulk messages are not retried here: the dispatcher re-queues one refused message for exactly
+        # its retry_after and goes on with the others, instead of holding a sender in a sleep.
+        attempt = self.max_retries if bulk else 0
         while True:
             try:
                 return await callback(*args, **kwargs)
@@ -375,7 +377,12 @@ class TelegramChannel:
             if "chat not found" in str(error).lower():
                 raise Unreachable(str(error)) from error
             raise DeliveryError(str(error)) from error
-        except TelegramError as error:  # flood control after retries, network trouble
+        except RetryAfter as flood:
+            wait = flood.retry_after
+            raise FloodWait(
+                wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            ) from flood
+        except TelegramError as error:  # network trouble, server errors
             raise DeliveryError(str(error)) from error
 
     async def fetch_file(self, file_id: str) -> bytes:
@@ -407,6 +414,7 @@ class TelegramChannel:
 async def run_telegram(app: App, *, polling: bool) -> None:
     """Serve until SIGINT/SIGTERM: polling, or webhook through the project's aiohttp server."""
     channel = TelegramChannel(app, polling=polling) if app.settings.telegram_bot_token else None
+    app.dialogue.config.services["channel"] = "telegram"  # named in the consent ledger
     web = WebServer(app, telegram=channel)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

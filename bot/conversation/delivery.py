@@ -16,6 +16,14 @@ class DeliveryError(Exception):
     """The message did not go out now; trying again later may work (network, flood control)."""
 
 
+class FloodWait(DeliveryError):
+    """The messenger asked us to wait `retry_after` seconds before sending this message again."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"flood control: retry after {retry_after:g}s")
+        self.retry_after = retry_after
+
+
 class Unreachable(DeliveryError):
     """The resident cannot be reached at all (they blocked the bot, deleted the chat)."""
 

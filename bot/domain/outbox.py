@@ -88,7 +88,9 @@ async def withdraw(session: AsyncSession, ref: str) -> int:
     return int(result.rowcount or 0)
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int = 50, lease: timedelta = LEASE
+) -> list[OutboxMessage]:
     """Reserve due, unsent messages for this dispatcher (SKIP LOCKED lets several share the work)."""
     query = (
         select(OutboxMessage)
@@ -103,7 +105,7 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> li
     )
     messages = list((await session.execute(query)).scalars())
     for message in messages:
-        message.lease_until = now + LEASE
+        message.lease_until = now + lease
         message.attempts += 1
     return messages
 
@@ -117,9 +119,27 @@ async def mark_sent(session: AsyncSession, message_id: int, now: datetime, error
 
 
 async def mark_failed(
-    session: AsyncSession, message_id: int, now: datetime, error: str, attempts: int
+    session: AsyncSession,
+    message_id: int,
+    now: datetime,
+    error: str,
+    attempts: int,
+    retry_after: float | None = None,
 ) -> None:
-    """Try again later with backoff; after MAX_ATTEMPTS give up and keep the reason."""
+    """Try again later: after exactly `retry_after` when the messenger said so (flood control,
+    not counted as a failure), else with backoff; after MAX_ATTEMPTS give up and keep the reason."""
+    if retry_after is not None:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(
+                lease_until=None,
+                not_before=now + timedelta(seconds=retry_after),
+                attempts=OutboxMessage.attempts - 1,
+                last_error=error[:255],
+            )
+        )
+        return
     if attempts >= MAX_ATTEMPTS:
         await mark_sent(session, message_id, now, f"gave up: {error}")
         return
