@@ -51,3 +51,38 @@ async def test_approve_and_reject_notify_the_author_and_refuse_twice(db, databas
         )
     assert statuses == {first: "approved", second: "rejected"}
     assert len(notices) == 2 and "Teren prywatny" in notices[1]
+
+
+async def test_announce_queues_a_broadcast_and_refuses_bad_input(db, database_url):
+    from bot.db.models import Broadcast
+
+    done = await asyncio.to_thread(
+        staff, database_url, "announce", "--topic", "seniors", "--pl", "Spotkanie w klubie seniora",
+        "--en", "Meeting at the seniors' club", "--osiedle", "Wilda",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("announcement ") and "queued for" in done.stdout
+    empty = await asyncio.to_thread(
+        staff, database_url, "announce", "--topic", "seniors", "--pl", " ", "--en", "x"
+    )
+    past = await asyncio.to_thread(
+        staff,
+        database_url,
+        "announce",
+        "--topic",
+        "seniors",
+        "--pl",
+        "a",
+        "--en",
+        "b",
+        "--at",
+        "2020-01-01T10:00",
+    )
+    garbage = await asyncio.to_thread(
+        staff, database_url, "announce", "--topic", "seniors", "--pl", "a", "--en", "b", "--at", "jutro"
+    )
+    for refused in (empty, past, garbage):
+        assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    async with db.transaction() as session:
+        rows = (await session.execute(select(Broadcast.topic, Broadcast.osiedla))).all()
+    assert rows == [("seniors", ["Wilda"])]

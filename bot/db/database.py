@@ -28,7 +28,9 @@ class Database:
         self.dialect = parsed.get_backend_name()
         if parsed.drivername == "sqlite+aiosqlite":
             parsed = parsed.set(drivername=f"sqlite+{sqlite_driver.DRIVER}")
-        kwargs: dict[str, Any] = {"echo": echo}
+        # Statement parameters can hold personal data (a PESEL in a form's slots): keep them out of
+        # error messages and logs.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "sqlite":
             ensure_sqlite_directory(url)
             kwargs["connect_args"] = {"timeout": 30}
