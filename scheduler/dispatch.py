@@ -122,13 +122,20 @@ async def _record(db: Database, outcomes: list[Outcome], now: datetime) -> None:
     """Mark every message, count per broadcast, and stop writing to residents who cannot be reached."""
     counters: dict[int, dict[str, int]] = {}
     async with db.transaction() as session:
+        delivered = [o.item.id for o in outcomes if o.status == SENT]
+        if delivered:  # the common case in one statement, not one per message
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(delivered))
+                .values(sent_at=now, lease_until=None, last_error=None)
+            )
         for outcome in outcomes:
             item = outcome.item
             if outcome.status == RETRY:
                 await outbox.mark_failed(
                     session, item.id, now, outcome.error or "", item.attempts, outcome.retry_after
                 )
-            else:
+            elif outcome.status != SENT:
                 await outbox.mark_sent(session, item.id, now, outcome.error)
             gave_up = (
                 outcome.status == RETRY
