@@ -31,7 +31,13 @@ from tests.fake_telegram import FakeTelegram
 PROFILE = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
 ECHO_TOKEN = "987654321:ECHO-bench-token-abcdefghijklmnopqrstu"
 # Messages a resident sends; each gets exactly one answer from the city bot.
-SCRIPT = ("/menu", "⚙️ Ustawienia", "/help", "📂 Moje sprawy")
+SCRIPTS = {
+    # What the walking skeleton answers: menu, settings, help, language (the target applies here).
+    "navigation": ("/menu", "⚙️ Ustawienia", "/help", "/lang"),
+    # The same plus screens that read the database (My matters, the alerts toggle screen).
+    "features": ("/menu", "📂 Moje sprawy", "/help", "🔔 Alerty"),
+}
+SCRIPT = SCRIPTS["navigation"]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -208,6 +214,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--messages", type=int, default=2000, help="messages in the saturation run")
+    parser.add_argument("--script", choices=sorted(SCRIPTS), default="navigation", help="what residents send")
     parser.add_argument("--residents", type=int, default=100, help="simulated residents")
     parser.add_argument("--outstanding", type=int, default=50, help="residents sending at once (saturation)")
     parser.add_argument("--rate", type=float, default=50.0, help="updates per second in the steady run")
@@ -229,4 +236,6 @@ if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--echo-bot":
         echo_bot_main(*sys.argv[2:])
     else:
-        print(json.dumps(asyncio.run(main(parse_args())), indent=2))
+        arguments = parse_args()
+        SCRIPT = SCRIPTS[arguments.script]
+        print(json.dumps(asyncio.run(main(arguments)), indent=2))
