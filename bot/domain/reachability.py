@@ -2,14 +2,15 @@
 
 Telegram answers 403 or "chat not found" for them; sending again only wastes the flood budget, so
 they are marked unreachable and their alert subscriptions stop, each stop recorded in the consent
-ledger as done by the system. Writing to the bot again makes them reachable.
+ledger as done by the system. Opening the alerts screen again makes them reachable
+(bot.domain.subscriptions.mark_reachable).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AlertPreferences, ConsentEntry, Subscription
@@ -43,11 +44,3 @@ async def mark_unreachable(session: AsyncSession, resident_id: int, now: datetim
     )
     return len(topics)
 
-
-async def mark_reachable(session: AsyncSession, resident_id: int) -> None:
-    """The resident wrote again: deliveries may resume (subscriptions stay as they chose anew)."""
-    await session.execute(
-        update(AlertPreferences)
-        .where(AlertPreferences.resident_id == resident_id, AlertPreferences.unreachable_at.is_not(None))
-        .values(unreachable_at=None)
-    )
