@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import delete, func, insert, select, text
 
+from bench.figures import percentile
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.db.models import AuditEntry, Booking, OutboxMessage, Resident
@@ -43,11 +44,6 @@ NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)  # a Sunday morning in Poznań
 FIRST_RESIDENT = 900_000
 RACE = ("libelta", "id_card_application")  # four desks: three are taken before the race
 ALPHABET = booking.CODE_ALPHABET
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def bench_code(n: int) -> str:

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import delete, insert, text
 
+from bench.figures import percentile
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Report
@@ -30,11 +31,6 @@ from bot.domain.categories import CATEGORIES
 
 SOUTH, NORTH, WEST, EAST = 52.33, 52.48, 16.82, 17.02
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 async def fill(db: Database, count: int, rng: random.Random) -> float:

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench.figures import percentile
 from bot.db.migrate import upgrade
 from tests.fake_telegram import FakeTelegram
 
@@ -38,14 +39,6 @@ SCRIPTS = {
     "features": ("/menu", "📂 Moje sprawy", "/help", "🔔 Alerty"),
 }
 SCRIPT = SCRIPTS["navigation"]
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 async def one_message(fake: FakeTelegram, token: str, resident: int, text: str) -> float:

@@ -19,6 +19,7 @@ The hub's buttons and the explainer (`g:ipbo`) are global buttons, valid in any 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.conversation import Answer, Button, FormFlow, Invalid, Registry, Slot, Turn
@@ -71,30 +72,45 @@ def ask_title(turn: Turn, flow: FormFlow) -> None:
     )
 
 
+def _checked_length(
+    text: str,
+    minimum: int,
+    maximum: int,
+    too_long: Callable[[int], str],
+    too_short: Callable[[], str],
+    no_words: str,
+) -> str:
+    """The one rule both free-text answers follow: within limits and containing words."""
+    if len(text) > maximum:
+        raise Invalid(too_long(len(text)))
+    if len(text) < minimum:
+        raise Invalid(too_short())
+    if not any(ch.isalpha() for ch in text):
+        raise Invalid(no_words)
+    return text
+
+
 def parse_title(turn: Turn, answer: Answer) -> str:
     """A title of 5-120 characters with at least one word in it."""
     text = initiatives.clean_title(answer.text)
     if not text:
         raise Invalid(_("Please write the title as a text message."))
-    if len(text) > TITLE_MAX:
-        raise Invalid(
-            ngettext(
-                "The title is too long: {length} character. Please shorten it to at most {limit}.",
-                "The title is too long: {length} characters. Please shorten it to at most {limit}.",
-                len(text),
-            ).format(length=len(text), limit=TITLE_MAX)
-        )
-    if len(text) < TITLE_MIN:
-        raise Invalid(
-            ngettext(
-                "The title is too short. Please write at least {limit} character.",
-                "The title is too short. Please write at least {limit} characters.",
-                TITLE_MIN,
-            ).format(limit=TITLE_MIN)
-        )
-    if not any(ch.isalpha() for ch in text):
-        raise Invalid(_("Please write the title in words."))
-    return text
+    return _checked_length(
+        text,
+        TITLE_MIN,
+        TITLE_MAX,
+        lambda length: ngettext(
+            "The title is too long: {length} character. Please shorten it to at most {limit}.",
+            "The title is too long: {length} characters. Please shorten it to at most {limit}.",
+            length,
+        ).format(length=length, limit=TITLE_MAX),
+        lambda: ngettext(
+            "The title is too short. Please write at least {limit} character.",
+            "The title is too short. Please write at least {limit} characters.",
+            TITLE_MIN,
+        ).format(limit=TITLE_MIN),
+        _("Please write the title in words."),
+    )
 
 
 def ask_description(turn: Turn, flow: FormFlow) -> None:
@@ -111,25 +127,22 @@ def parse_description(turn: Turn, answer: Answer) -> str:
     text = initiatives.clean_description(answer.text)
     if not text:
         raise Invalid(_("Please write the description as a text message."))
-    if len(text) > DESCRIPTION_MAX:
-        raise Invalid(
-            ngettext(
-                "The description is too long: {length} character. Please shorten it to at most {limit}.",
-                "The description is too long: {length} characters. Please shorten it to at most {limit}.",
-                len(text),
-            ).format(length=len(text), limit=DESCRIPTION_MAX)
-        )
-    if len(text) < DESCRIPTION_MIN:
-        raise Invalid(
-            ngettext(
-                "The description is too short. Please write at least {limit} character.",
-                "The description is too short. Please write at least {limit} characters.",
-                DESCRIPTION_MIN,
-            ).format(limit=DESCRIPTION_MIN)
-        )
-    if not any(ch.isalpha() for ch in text):
-        raise Invalid(_("Please describe your idea in words."))
-    return text
+    return _checked_length(
+        text,
+        DESCRIPTION_MIN,
+        DESCRIPTION_MAX,
+        lambda length: ngettext(
+            "The description is too long: {length} character. Please shorten it to at most {limit}.",
+            "The description is too long: {length} characters. Please shorten it to at most {limit}.",
+            length,
+        ).format(length=length, limit=DESCRIPTION_MAX),
+        lambda: ngettext(
+            "The description is too short. Please write at least {limit} character.",
+            "The description is too short. Please write at least {limit} characters.",
+            DESCRIPTION_MIN,
+        ).format(limit=DESCRIPTION_MIN),
+        _("Please describe your idea in words."),
+    )
 
 
 def ask_osiedle(turn: Turn, flow: FormFlow) -> None:
