@@ -100,6 +100,26 @@ class Settings(BaseSettings):
     feed_timeout: float = Field(default=10.0, gt=0, le=120, description="seconds a feed request may take")
     media_dir: Path = Field(default=VAR_DIR / "media", description="directory for downloaded photos")
 
+    # Staff panel and Open311 (bot/web)
+    open311_api_keys: str = Field(
+        default="", description="comma-separated API keys allowed to POST Open311 requests"
+    )
+    open311_jurisdiction: str = Field(default="poznan.pl", description="Open311 jurisdiction_id")
+    panel_session_hours: float = Field(
+        default=8.0, gt=0, le=24 * 30, description="hours a staff panel sign-in lasts (above 0)"
+    )
+    panel_cookie_secure: bool = Field(
+        default=False, description="true behind HTTPS: the panel cookie is sent only over HTTPS"
+    )
+    panel_login_attempts: int = Field(
+        default=5, ge=1, le=1000, description="failed sign-ins per e-mail or address in 15 minutes"
+    )
+
+    # Scheduler leadership and metrics (several processes on PostgreSQL)
+    leader_check_seconds: float = Field(
+        default=5.0, gt=0, le=600, description="seconds between leadership checks (above 0)"
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:

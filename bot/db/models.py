@@ -142,6 +142,11 @@ class Report(Base):
     language: Mapped[str] = mapped_column(String(2), default="pl")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Where it came from: "telegram" or "open311"; an API report carries the requester's contact
+    # details (e-mail, name, phone, device/account ids) and an optional media URL instead of photos.
+    source: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
+    contact: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    media_url: Mapped[str | None] = mapped_column(String(1024))
 
 
 class ReportPhoto(Base):
@@ -420,3 +425,44 @@ class Broadcast(Base):
     sent: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
     unreachable: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StaffUser(Base):
+    """A city employee who signs in to the web panel; the password is stored only as an argon2 hash."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="agent")  # agent | moderator | admin
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffSession(Base):
+    """A signed-in browser: the cookie carries a random token, the table keeps only its SHA-256,
+    so a leaked database cannot be replayed; logout and expiry delete the row (any process sees it)."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class StaffLoginAttempt(Base):
+    """Failed sign-ins per e-mail and address, for throttling shared by every web process."""
+
+    __tablename__ = "staff_login_attempts"
+    __table_args__ = (Index("ix_staff_login_attempts_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(320))  # "email:..." or "ip:..."
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -39,6 +39,10 @@ def build_web_app(app: App, telegram: WebhookReceiver | None = None) -> web.Appl
     web_app = web.Application(client_max_size=MAX_UPDATE_BYTES)
     web_app[CITYBOT] = app
     web_app.router.add_get("/healthz", healthz)
+    from bot.web import open311, panel
+
+    open311.setup(web_app)
+    panel.setup(web_app)
     if telegram is not None:
         web_app[TELEGRAM] = telegram
         web_app.router.add_post(WEBHOOK_PATH, telegram_webhook)
