@@ -1,4 +1,4 @@
-"""`citybot` command line: run, shell, migrate, web, nlu.
+"""`citybot` command line: run, shell, migrate, web, nlu, staff actions and staff accounts.
 
 Operator mistakes (a wrong setting, an unmigrated database) end with one clear line and exit
 status 2, never a traceback.
@@ -50,11 +50,28 @@ def _parser() -> argparse.ArgumentParser:
     reject = commands.add_parser("initiative-reject", help="reject an initiative awaiting moderation")
     reject.add_argument("id", type=int)
     reject.add_argument("--reason", required=True, help="told to the author")
+    _staff_parser(commands)
     nlu = commands.add_parser(
         "nlu", help="train, parse, evaluate the NLU (see `citybot nlu --help`)", add_help=False
     )
     nlu.add_argument("args", nargs=argparse.REMAINDER)
     return parser
+
+
+def _staff_parser(commands: argparse._SubParsersAction) -> None:
+    """`citybot staff add|list|disable`: accounts of the staff web panel."""
+    staff = commands.add_parser("staff", help="staff panel accounts: add, list, disable")
+    actions = staff.add_subparsers(dest="staff_command", required=True)
+    add = actions.add_parser("add", help="create a staff account (asks for the password)")
+    add.add_argument("email")
+    add.add_argument("--role", required=True, choices=("agent", "moderator", "admin"))
+    add.add_argument("--name", default=None, help="display name shown in the panel")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input (scripts)"
+    )
+    actions.add_parser("list", help="list staff accounts")
+    disable = actions.add_parser("disable", help="refuse further sign-ins and end open sessions")
+    disable.add_argument("email")
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -79,7 +96,7 @@ async def _shell(settings: Settings, resident: int, lang: str | None) -> None:
     try:
         shell = ShellChannel(app.dialogue, resident_id=resident, language=lang, media_dir=settings.media_dir)
         app.dialogue.config.services["channel"] = "shell"
-        start_background(app, shell)
+        await start_background(app, shell)
         await shell.run()
     finally:
         await app.close()
@@ -133,7 +150,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _run(_shell(settings, 1, None))
         elif args.command == "web":
             _run(_telegram(settings, polling=False))
-        elif args.command in ("report-status", "initiative-approve", "initiative-reject", "announce"):
+        elif args.command in (
+            "report-status",
+            "initiative-approve",
+            "initiative-reject",
+            "announce",
+            "staff",
+        ):
             from bot.staff_cli import run_staff_command
 
             return asyncio.run(run_staff_command(settings, args))

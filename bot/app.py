@@ -34,14 +34,14 @@ class App:
     registry: Registry
     dialogue: Dialogue
     closers: list[Callable[[], object]] = field(default_factory=list)
-    background: Any = None  # the APScheduler running this process's jobs, once started
+    # scheduler.supervisor.SchedulerSupervisor: runs the jobs while this process leads, once started
+    background: Any = None
 
     async def close_background(self) -> None:
-        """Stop the jobs before the channel they deliver through goes away."""
+        """Stop the jobs (and hand leadership over) before the channel they deliver through goes away."""
         if self.background is not None:
-            self.background.shutdown(wait=False)
-            self.background = None
-            await asyncio.sleep(0)  # let cancelled job tasks unwind
+            background, self.background = self.background, None
+            await background.stop()
 
     async def close(self) -> None:
         await self.close_background()
@@ -52,20 +52,28 @@ class App:
         await self.db.dispose()
 
 
-def start_background(app: App, delivery: Delivery) -> None:
-    """Start the jobs that push notifications and fetch photos through `delivery` (a channel)."""
+async def start_background(app: App, delivery: Delivery) -> None:
+    """Take part in the scheduler election; the leader runs the jobs that push notifications, poll
+    feeds and fetch photos through `delivery` (a channel). Returns once the first attempt is made."""
     from scheduler import build_scheduler
+    from scheduler.leader import leader_lock
+    from scheduler.supervisor import SchedulerSupervisor
 
-    jobs = build_scheduler(
-        app.db,
-        delivery,
-        media_dir=app.settings.media_dir,
-        dispatch_seconds=app.settings.dispatch_interval,
-        lease=timedelta(seconds=app.settings.outbox_lease_seconds),
-        settings=app.settings if app.settings.feeds_enabled else None,
+    def build() -> Any:
+        return build_scheduler(
+            app.db,
+            delivery,
+            media_dir=app.settings.media_dir,
+            dispatch_seconds=app.settings.dispatch_interval,
+            lease=timedelta(seconds=app.settings.outbox_lease_seconds),
+            settings=app.settings if app.settings.feeds_enabled else None,
+        )
+
+    supervisor = SchedulerSupervisor(
+        leader_lock(app.db), build, check_seconds=app.settings.leader_check_seconds
     )
-    jobs.start()
-    app.background = jobs
+    await supervisor.start()
+    app.background = supervisor
 
 
 async def build_interpreter(settings: Settings) -> Interpreter:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
+from bot import metrics
 from bot.conversation.delivery import Delivery, DeliveryError, FloodWait, Unreachable
 from bot.conversation.messages import Button, Reply
 from bot.conversation.payloads import global_payload
@@ -58,7 +59,10 @@ def as_reply(message: OutboxMessage) -> Reply:
 async def expand_broadcasts(db: Database, *, clock: Callable[[], datetime] | None = None) -> int:
     """Queue broadcasts whose time has come (one outbox row per subscriber)."""
     async with db.transaction() as session:
-        return await expand_due(session, (clock or (lambda: datetime.now(UTC)))())
+        queued = await expand_due(session, (clock or (lambda: datetime.now(UTC)))())
+    if queued:
+        metrics.BROADCAST_QUEUED.inc(queued)
+    return queued
 
 
 async def dispatch_once(
@@ -93,6 +97,7 @@ async def dispatch_once(
             except DeliveryError as failure:
                 return Outcome(item, RETRY, str(failure) or "delivery failed")
             except Exception as failure:  # a bug must not stop the other messages
+                metrics.ERRORS.labels("dispatch").inc()
                 log.exception("outbox message %s failed", item.id)
                 return Outcome(item, RETRY, type(failure).__name__)
 
@@ -142,6 +147,7 @@ async def _record(db: Database, outcomes: list[Outcome], now: datetime) -> None:
                 and outcome.retry_after is None
                 and item.attempts >= outbox.MAX_ATTEMPTS
             )
+            metrics.OUTBOX.labels("failed" if gave_up else outcome.status).inc()
             if item.broadcast_id is not None and (outcome.status != RETRY or gave_up):
                 column = {SENT: "sent", UNREACHABLE: "unreachable", RETRY: "failed"}[outcome.status]
                 bucket = counters.setdefault(item.broadcast_id, {})

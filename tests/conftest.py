@@ -60,6 +60,9 @@ async def truncate_all(database: Database) -> None:
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     async with database.engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # APScheduler's own job table (scheduler/__init__.py), once a scheduler has created it.
+        if await conn.scalar(text("SELECT to_regclass('apscheduler_jobs') IS NOT NULL")):
+            await conn.execute(text("TRUNCATE apscheduler_jobs"))
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ class RunningBot:
         self.web = WebServer(self.app, telegram=self.channel)
         await self.web.start()
         await self.channel.start()
-        start_background(self.app, self.channel)
+        await start_background(self.app, self.channel)
         return self
 
     async def stop(self) -> None:

@@ -423,7 +423,7 @@ async def run_telegram(app: App, *, polling: bool) -> None:
     await web.start()
     if channel is not None:
         await channel.start()
-        start_background(app, channel)
+        await start_background(app, channel)
     try:
         await stop.wait()
     finally:

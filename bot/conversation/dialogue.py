@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot import metrics
 from bot.conversation.flow import Answer, Flow, Invalid
 from bot.conversation.locks import ResidentLocks
 from bot.conversation.messages import Button, Inbound, Reply
@@ -73,12 +74,23 @@ class Dialogue:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one message under the resident's lock; the whole turn is one transaction."""
-        async with self.locks.hold(inbound.resident_id):
-            try:
-                return await self._turn(inbound)
-            except Exception:
-                log.exception("turn failed for resident %s", inbound.resident_id)
-                return [self._failure_reply(inbound)]
+        metrics.UPDATES.labels(
+            metrics.inbound_kind(
+                payload=inbound.payload,
+                text=inbound.text,
+                location=inbound.location,
+                photos=inbound.photos,
+                unsupported=inbound.unsupported,
+            )
+        ).inc()
+        with metrics.TURN_SECONDS.time():
+            async with self.locks.hold(inbound.resident_id):
+                try:
+                    return await self._turn(inbound)
+                except Exception:
+                    metrics.ERRORS.labels("turn").inc()
+                    log.exception("turn failed for resident %s", inbound.resident_id)
+                    return [self._failure_reply(inbound)]
 
     async def _turn(self, inbound: Inbound) -> list[Reply]:
         now = self.clock()
@@ -118,10 +130,14 @@ class Dialogue:
         if not text:
             return None
         try:
-            return await self.interpreter.aparse(text, now=turn.now)
+            parse = await self.interpreter.aparse(text, now=turn.now)
         except Exception:
+            metrics.ERRORS.labels("nlu").inc()
             log.exception("NLU failed; continuing without it")
             return None
+        if parse is not None:
+            metrics.NLU_CONFIDENCE.observe(parse.intent.confidence)
+        return parse
 
     # -- routing ---------------------------------------------------------------------------------
     async def _route(self, turn: Turn, parsed: dict[str, Parse | None]) -> None:

@@ -1,4 +1,4 @@
-"""The project's own aiohttp server: Telegram's webhook endpoint and /healthz.
+"""The project's own aiohttp server: Telegram's webhook, /healthz, /readyz, /metrics, panel, Open311.
 
 PTB's built-in webhook server (tornado) is not used, so every HTTP surface of the bot lives in
 one aiohttp application that several processes can serve behind a load balancer.
@@ -6,12 +6,18 @@ one aiohttp application that several processes can serve behind a load balancer.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select, text
+
+from bot import metrics
+from bot.db.models import Broadcast, OutboxMessage
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -21,6 +27,7 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1_000_000
+PROBE_TIMEOUT = 2.0
 
 
 class WebhookReceiver(Protocol):
@@ -39,6 +46,8 @@ def build_web_app(app: App, telegram: WebhookReceiver | None = None) -> web.Appl
     web_app = web.Application(client_max_size=MAX_UPDATE_BYTES)
     web_app[CITYBOT] = app
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/readyz", readyz)
+    web_app.router.add_get("/metrics", metrics_endpoint)
     from bot.web import open311, panel
 
     open311.setup(web_app)
@@ -52,6 +61,58 @@ def build_web_app(app: App, telegram: WebhookReceiver | None = None) -> web.Appl
 async def healthz(request: web.Request) -> web.Response:
     """Liveness: the process answers HTTP."""
     return web.json_response({"status": "ok"})
+
+
+async def database_ok(app: App) -> tuple[bool, str | None]:
+    """One short query with a deadline: a hung database must not hang the probe."""
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT), app.db.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:
+        metrics.DATABASE_UP.set(0)
+        return False, type(error).__name__
+    metrics.DATABASE_UP.set(1)
+    return True, None
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: the database answers; says whether this process leads the scheduler."""
+    app = request.app[CITYBOT]
+    ok, error = await database_ok(app)
+    background = app.background
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "database": {"ok": ok, "error": error},
+        "scheduler": background.status() if background is not None else {"role": "off"},
+    }
+    return web.json_response(body, status=200 if ok else 503)
+
+
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    """Prometheus text format: this process's counters plus deployment-wide figures from the database."""
+    app = request.app[CITYBOT]
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT), app.db.sessions() as session:
+            pending = (
+                await session.execute(select(func.count()).where(OutboxMessage.sent_at.is_(None)))
+            ).scalar_one()
+            totals = (
+                await session.execute(
+                    select(
+                        func.coalesce(func.sum(Broadcast.queued), 0),
+                        func.coalesce(func.sum(Broadcast.sent), 0),
+                        func.coalesce(func.sum(Broadcast.failed), 0),
+                        func.coalesce(func.sum(Broadcast.unreachable), 0),
+                    )
+                )
+            ).one()
+        metrics.OUTBOX_PENDING.set(pending)
+        for state, value in zip(("queued", "sent", "failed", "unreachable"), totals, strict=True):
+            metrics.BROADCAST_MESSAGES.labels(state).set(value)
+        metrics.DATABASE_UP.set(1)
+    except Exception:
+        metrics.DATABASE_UP.set(0)
+    return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:

@@ -16,6 +16,7 @@ from typing import Any
 
 import aiohttp
 
+from bot import metrics
 from bot.db.database import Database
 from bot.domain.alerts import IMGW, ROADWORKS, FeedItem, sync_alerts
 from scheduler.feeds.download import FeedError
@@ -102,13 +103,17 @@ async def poll_feed(
         raise
     except Exception as exc:  # a feed, a parser bug or the database: the bot must carry on
         known = isinstance(exc, FeedError)
+        metrics.FEED_POLLS.labels(name, "error").inc()
         delay = health.failed(now, str(exc) if known else f"{type(exc).__name__}: {exc}")
         log.log(
             logging.ERROR if health.failures >= ALARM_AFTER else logging.WARNING,
             "feed %s failed (%d in a row): %s; next attempt in %d s",
             name, health.failures, health.last_error, delay.total_seconds(), exc_info=not known,
         )  # fmt: skip
+        metrics.FEED_FAILURES.labels(name).set(health.failures)
         return 0
+    metrics.FEED_POLLS.labels(name, "ok").inc()
+    metrics.FEED_FAILURES.labels(name).set(0)
     if health.failures:
         log.info("feed %s recovered after %d failures", name, health.failures)
     health.succeeded(now)
