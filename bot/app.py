@@ -67,6 +67,7 @@ async def start_background(app: App, delivery: Delivery) -> None:
             dispatch_seconds=app.settings.dispatch_interval,
             lease=timedelta(seconds=app.settings.outbox_lease_seconds),
             settings=app.settings if app.settings.feeds_enabled else None,
+            rate=app.settings.telegram_max_rate or None,
         )
 
     supervisor = SchedulerSupervisor(

@@ -66,6 +66,7 @@ def build_scheduler(
     lease: timedelta = timedelta(seconds=60),
     settings: Any = None,
     store: BaseJobStore | None = None,
+    rate: float | None = None,
 ) -> AsyncIOScheduler:
     """A started scheduler whose stored jobs match this configuration.
 
@@ -73,7 +74,7 @@ def build_scheduler(
     whose interval is unchanged keeps its next run time; others are (re)written, and stored jobs
     this configuration no longer wants (a feed switched off) are removed.
     """
-    context = jobs.JobContext(db, delivery, media_dir, lease)
+    context = jobs.JobContext(db, delivery, media_dir, lease, rate)
     feed_ticks: dict[str, float] = {}
     for job_id, run, tick in build_feed_jobs(db, settings) if settings is not None else []:
         context.feeds[job_id] = run

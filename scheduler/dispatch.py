@@ -73,8 +73,14 @@ async def dispatch_once(
     limit: int = 200,
     concurrency: int = 32,
     lease: timedelta = outbox.LEASE,
+    wait_floods: float = 0.0,
 ) -> int:
-    """Deliver what is due now (one batch); returns how many messages went out."""
+    """Deliver what is due now (one batch); returns how many messages went out.
+
+    A message refused with a flood wait of at most `wait_floods` seconds waits exactly that long
+    and is tried once more inside the batch (its lease covers it), instead of going back to the
+    table and waiting for the next tick; longer waits are re-queued with their retry_after.
+    """
     now = (clock or (lambda: datetime.now(UTC)))()
     async with db.transaction() as session:
         claimed = [
@@ -86,6 +92,13 @@ async def dispatch_once(
     gate = asyncio.Semaphore(concurrency)
 
     async def send(item: Claimed) -> Outcome:
+        outcome = await attempt(item)
+        if outcome.retry_after is not None and outcome.retry_after <= wait_floods:
+            await asyncio.sleep(outcome.retry_after)  # this message only; the others go on
+            outcome = await attempt(item)
+        return outcome
+
+    async def attempt(item: Claimed) -> Outcome:
         async with gate:
             try:
                 await delivery.deliver(item.resident_id, [item.reply])
@@ -107,20 +120,47 @@ async def dispatch_once(
 
 
 async def drain(
-    db: Database, delivery: Delivery, *, lease: timedelta = outbox.LEASE, budget_seconds: float = 30.0
+    db: Database,
+    delivery: Delivery,
+    *,
+    lease: timedelta = outbox.LEASE,
+    budget_seconds: float = 30.0,
+    workers: int = 4,
+    rate: float | None = None,
 ) -> int:
     """Dispatch batch after batch while messages are due (a broadcast of 100,000 rows should not
-    wait for the next tick between batches); stops after `budget_seconds` so the job yields."""
+    wait for the next tick between batches); stops after `budget_seconds` so the job yields.
+
+    Several workers overlap one batch's database work (claim, record) with another's sending;
+    leases keep them from ever claiming the same message. With the channel's `rate` known, a batch
+    is sized so that it is sent well within its lease even when all workers share that rate;
+    otherwise a slow batch's lease would run out and another worker would send it again.
+    """
+    limit = batch_size(rate, lease, workers)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + budget_seconds
-    total = 0
-    while loop.time() < deadline:
-        await expand_broadcasts(db)
-        sent = await dispatch_once(db, delivery, lease=lease)
-        total += sent
-        if sent == 0:
-            break
-    return total
+    await expand_broadcasts(db)
+
+    async def worker() -> int:
+        total = 0
+        while loop.time() < deadline:
+            sent = await dispatch_once(
+                db, delivery, lease=lease, limit=limit, wait_floods=lease.total_seconds() / 4
+            )
+            total += sent
+            if sent == 0:
+                break
+            await expand_broadcasts(db)
+        return total
+
+    return sum(await asyncio.gather(*(worker() for _ in range(workers))))
+
+
+def batch_size(rate: float | None, lease: timedelta, workers: int, largest: int = 200) -> int:
+    """Messages one worker claims at a time: all workers' batches fit in half a lease at `rate`."""
+    if not rate or rate <= 0:
+        return largest
+    return max(1, min(largest, int(rate * lease.total_seconds() / (2 * workers))))
 
 
 async def _record(db: Database, outcomes: list[Outcome], now: datetime) -> None:

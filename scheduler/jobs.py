@@ -26,6 +26,7 @@ class JobContext:
     delivery: Delivery
     media_dir: Path
     lease: timedelta
+    rate: float | None = None  # the channel's messages per second, for batch sizes
     feeds: dict[str, Callable[[], Awaitable[int]]] = field(default_factory=dict)
 
 
@@ -46,7 +47,7 @@ def context() -> JobContext:
 async def outbox() -> int:
     """Expand due broadcasts and deliver due outbox rows (leases make a second runner harmless)."""
     ctx = context()
-    return await drain(ctx.db, ctx.delivery, lease=ctx.lease)
+    return await drain(ctx.db, ctx.delivery, lease=ctx.lease, rate=ctx.rate)
 
 
 async def media() -> int:

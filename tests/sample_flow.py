@@ -49,7 +49,7 @@ async def submit(turn: Turn, flow: FormFlow) -> None:
 SAMPLE = FormFlow(
     "sample",
     [
-        Slot("name", ask_name, parse_name, label="Name", entity="event"),
+        Slot("name", ask_name, parse_name, label="Event name", entity="event"),
         Slot("people", ask_people, parse_people, label="People", entity="people"),
         Slot(
             "place", ask_place, parse_place, label="Spot", required=lambda slots: slots.get("people", 0) > 2

@@ -174,7 +174,7 @@ async def test_edit_from_the_summary_changes_one_slot_and_drops_needless_ones(ch
     await chat.says("5")
     await chat.sends_location(52.4, 16.9)
     await chat.press("Zmień")
-    assert chat.labels() == ["Name", "People", "Spot", "↩️ Wróć do podsumowania"]
+    assert chat.labels() == ["Event name", "People", "Spot", "↩️ Wróć do podsumowania"]
     await chat.press("People")
     await chat.press("2")
     assert chat.text == "Event Piknik for 2."  # the place is no longer needed for two people

@@ -32,6 +32,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 
 from bot.app import start_background
 from bot.channels.ratelimit import FloodGate
+from bot.channels.telegram_http import AiohttpRequest
 from bot.conversation import Inbound, Location, Reply
 from bot.conversation.delivery import DeliveryError, FileUnavailable, FloodWait, Unreachable
 from bot.i18n import LANGUAGES, _, normalise_language, translate, use_language
@@ -217,6 +218,8 @@ class TelegramChannel:
             .base_url(settings.telegram_api_url)
             .base_file_url(settings.telegram_file_url)
             .rate_limiter(CityRateLimiter(FloodGate(settings.telegram_max_rate)))
+            .request(AiohttpRequest(connection_pool_size=256))
+            .get_updates_request(AiohttpRequest(connection_pool_size=2))
             .concurrent_updates(settings.telegram_concurrency)
         )
         if not polling:

@@ -53,7 +53,7 @@ class InvalidTransition(ReportError):
 
 @dataclass(frozen=True, slots=True)
 class NewReport:
-    resident_id: int
+    resident_id: int | None  # None for a report filed through Open311
     category: str
     description: str
     language: str
@@ -63,6 +63,10 @@ class NewReport:
     house_number: str | None = None
     osiedle: str | None = None
     photos: tuple[str, ...] = ()
+    source: str = "telegram"  # or "open311"
+    contact: dict[str, str] | None = None  # an Open311 requester's details; never shown publicly
+    media_url: str | None = None
+    actor: str | None = None  # who filed it, for history and audit; the resident by default
 
 
 def format_ticket(year: int, number: int) -> str:
@@ -114,6 +118,9 @@ async def file_report(session: AsyncSession, new: NewReport, *, now: datetime) -
         language=new.language,
         created_at=now,
         updated_at=now,
+        source=new.source,
+        contact=new.contact,
+        media_url=new.media_url,
     )
     session.add(report)
     await session.flush()
@@ -125,10 +132,9 @@ async def file_report(session: AsyncSession, new: NewReport, *, now: datetime) -
                 for n, file_id in enumerate(new.photos)
             ],
         )
-    session.add(
-        ReportEvent(report_id=report.id, status="new", note=None, actor=_resident(new.resident_id), at=now)
-    )
-    await audit.record(session, _resident(new.resident_id), "report.filed", ticket, at=now)
+    actor = new.actor or _resident(new.resident_id)
+    session.add(ReportEvent(report_id=report.id, status="new", note=None, actor=actor, at=now))
+    await audit.record(session, actor, "report.filed", ticket, at=now)
     return report
 
 
