@@ -103,8 +103,13 @@ class FloodGate:
         bulk_reserve: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        # No burst: Telegram counts any one-second window, so a full bucket would overshoot.
-        self.bucket = TokenBucket(rate, capacity=1.0, clock=clock)
+        # Telegram counts any one-second window: a bucket holding C tokens lets C - 1 extra through,
+        # so its refill rate is lowered by as much, and as much again for requests that leave
+        # evenly but arrive bunched. At 30/s that is C = 1 (no burst, the full rate); at high rates
+        # a little room (1% of the rate) keeps a late-waking sender from wasting the tokens it
+        # slept through, which a one-token bucket loses on every wake-up.
+        burst = max(1.0, float(int(rate / 100)))
+        self.bucket = TokenBucket(rate - 2 * (burst - 1.0), capacity=burst, clock=clock)
         self.pacing = ChatPacing(per_chat_interval, group_per_minute, clock=clock)
         # Replies that are waiting always go first; beyond that, bulk traffic may keep a reserve of
         # tokens untouched (only meaningful with a bucket larger than one token).
