@@ -115,6 +115,31 @@ class Settings(BaseSettings):
         default=5, ge=1, le=1000, description="failed sign-ins per e-mail or address in 15 minutes"
     )
 
+    # Talking to a person (handlers/handoff.py, bot/channels/staff_group.py)
+    staff_chat_id: int | None = Field(
+        default=None, description="id of the staff supergroup with topics, e.g. -1001234567890 (unset: off)"
+    )
+    staff_user_ids: str = Field(
+        default="", description="comma-separated Telegram user ids allowed as staff even outside the group"
+    )
+    staff_hours: str = Field(
+        default="Mon-Fri 08:00-16:00",
+        description='when staff answer, on Poznań\'s clock, e.g. "Mon-Fri 08:00-16:00; Sat 09:00-12:00"',
+    )
+    handoff_expected_reply: str = Field(
+        default="opening",
+        description='"opening" (the next staff hours) or a number of hours promised outside staff hours',
+    )
+    handoff_idle_minutes: int = Field(
+        default=60,
+        ge=1,
+        le=7 * 24 * 60,
+        description="minutes of silence after which a resident is back with the bot (1 to 10080)",
+    )
+    staff_show_names: bool = Field(
+        default=False, description="true or false: residents see the staff member's first name"
+    )
+
     # Scheduler leadership and metrics (several processes on PostgreSQL)
     leader_check_seconds: float = Field(
         default=5.0, gt=0, le=600, description="seconds between leadership checks (above 0)"
@@ -141,6 +166,29 @@ class Settings(BaseSettings):
             raise ValueError("sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST:PORT/DB")
         return value
 
+    @field_validator("staff_user_ids")
+    @classmethod
+    def _user_id_list(cls, value: str) -> str:
+        if any(not part.strip().isdigit() for part in value.split(",") if part.strip()):
+            raise ValueError("comma-separated Telegram user ids, e.g. 1001,1002")
+        return value
+
+    @field_validator("staff_hours")
+    @classmethod
+    def _staff_hours(cls, value: str) -> str:
+        from bot.domain.staff_hours import parse_hours
+
+        parse_hours(value)  # raises ValueError with what it accepts
+        return value
+
+    @field_validator("handoff_expected_reply")
+    @classmethod
+    def _expected_reply(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value != "opening" and not (value.isdigit() and 0 < int(value) <= 24 * 14):
+            raise ValueError('"opening" or a number of hours from 1 to 336')
+        return value
+
     @field_validator("public_url", "rasa_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -157,6 +205,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def staff_ids(self) -> frozenset[int]:
+        """STAFF_USER_IDS as numbers."""
+        return frozenset(int(part) for part in self.staff_user_ids.split(",") if part.strip())
 
     @property
     def is_sqlite(self) -> bool:

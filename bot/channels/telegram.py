@@ -1,4 +1,4 @@
-"""The Telegram channel: the only module that imports python-telegram-bot.
+"""The Telegram channel: with telegram_http.py and staff_group.py, the only modules importing PTB.
 
 It turns updates into `Inbound`, hands them to the Dialogue and renders each `Reply`. Long polling
 by default; with PUBLIC_URL set, Telegram calls our own aiohttp server (bot/web) instead.
@@ -32,6 +32,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 
 from bot.app import start_background
 from bot.channels.ratelimit import FloodGate
+from bot.channels.staff_group import StaffGroup
 from bot.channels.telegram_http import AiohttpRequest
 from bot.conversation import Inbound, Location, Reply
 from bot.conversation.delivery import DeliveryError, FileUnavailable, FloodWait, Unreachable
@@ -230,12 +231,18 @@ class TelegramChannel:
         self.polling = polling
         self.keyboards = KeyboardMemory()
         self.secret = webhook_secret(settings.telegram_bot_token, settings.webhook_secret)
+        # Talking to a person needs the staff group; without it the menu entry says it is not available.
+        self.staff = StaffGroup(app, self) if settings.staff_chat_id is not None else None
+        if self.staff is not None:
+            app.dialogue.config.services["staff_desk"] = True
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> None:
         await self.application.initialize()
         await self.publish_commands()
         await self.application.start()
+        if self.staff is not None:
+            self.staff.start()
         if self.polling:
             await self.application.bot.delete_webhook()
             assert self.application.updater is not None
@@ -252,6 +259,8 @@ class TelegramChannel:
         log.info("telegram channel started (%s)", "polling" if self.polling else "webhook")
 
     async def stop(self) -> None:
+        if self.staff is not None:
+            await self.staff.stop()
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
@@ -275,6 +284,11 @@ class TelegramChannel:
         update = Update.de_json(data, self.application.bot)
         await self.application.update_queue.put(update)
 
+    async def process_webhook(self, data: dict[str, Any]) -> None:
+        """Handle an update to the end before returning (the ordered webhook inbox needs to know
+        when a resident's turn is over before it starts their next one)."""
+        await self.application.process_update(Update.de_json(data, self.application.bot))
+
     # -- updates ---------------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -282,15 +296,19 @@ class TelegramChannel:
             await self._answer(query)
         inbound = to_inbound(update)
         if inbound is None:
+            if self.staff is not None and await self.staff.on_update(update):
+                return
             await self._outside_private_chat(update)
             return
-        replies = await self.app.dialogue.handle(inbound)
+        result = await self.app.dialogue.handle_turn(inbound)
         if query is not None and isinstance(query.message, Message) and query.message.reply_markup:
             await self._drop_buttons(query.message)
         try:
-            await self.send(inbound.resident_id, replies)
+            await self.send(inbound.resident_id, result.replies)
         except Forbidden as error:
             log.info("resident %s cannot be reached: %s", inbound.resident_id, error)
+        if result.effects and self.staff is not None:
+            await self.staff.carry_out(update.message, result.effects)
 
     async def _outside_private_chat(self, update: Update) -> None:
         """Residents are served in private chats only; a command in a group gets a pointer there."""

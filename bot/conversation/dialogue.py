@@ -22,6 +22,7 @@ from bot.conversation.registry import IntentRoute, Registry
 from bot.conversation.store import load_for_turn, save_turn
 from bot.conversation.turn import Turn
 from bot.db.database import Database
+from bot.domain import message_log
 from bot.i18n import _, ngettext, normalise_language, set_language, use_language
 from nlu.interface import Interpreter, NullInterpreter, Parse
 
@@ -43,6 +44,14 @@ UNSUPPORTED_KINDS = {
     "poll": lambda: _("polls"),
     "document": lambda: _("files"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    """The replies for the resident and the effects for the channel (see `Turn.effects`)."""
+
+    replies: list[Reply]
+    effects: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +83,10 @@ class Dialogue:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one message under the resident's lock; the whole turn is one transaction."""
+        return (await self.handle_turn(inbound)).replies
+
+    async def handle_turn(self, inbound: Inbound) -> TurnResult:
+        """`handle`, plus the effects a channel carries out after the commit (talking to staff)."""
         metrics.UPDATES.labels(
             metrics.inbound_kind(
                 payload=inbound.payload,
@@ -90,9 +103,9 @@ class Dialogue:
                 except Exception:
                     metrics.ERRORS.labels("turn").inc()
                     log.exception("turn failed for resident %s", inbound.resident_id)
-                    return [self._failure_reply(inbound)]
+                    return TurnResult([self._failure_reply(inbound)])
 
-    async def _turn(self, inbound: Inbound) -> list[Reply]:
+    async def _turn(self, inbound: Inbound) -> TurnResult:
         now = self.clock()
         hinted = normalise_language(inbound.language_hint, self.config.default_language)
         async with self.db.transaction() as session:
@@ -118,8 +131,9 @@ class Dialogue:
                 services=self.config.services,
             )
             await self._route(turn, parsed)
+            await message_log.record(session, inbound.resident_id, _log_lines(turn), now=now)
             await save_turn(session, loaded, now)
-        return turn.replies
+        return TurnResult(turn.replies, turn.effects)
 
     def _failure_reply(self, inbound: Inbound) -> Reply:
         with use_language(normalise_language(inbound.language_hint, self.config.default_language)):
@@ -154,6 +168,8 @@ class Dialogue:
                 ).format(length=length, limit=self.config.max_text_length)
             )
             await self._remind(turn)
+        elif await self._intercepted(turn):
+            return
         elif inbound.payload is not None:
             await self._on_payload(turn, inbound.payload, parsed)
         elif inbound.command is not None:
@@ -167,6 +183,14 @@ class Dialogue:
             if turn.state.flow:  # a flow this version no longer has: start clean
                 turn.leave()
             await self._free_input(turn)
+
+    async def _intercepted(self, turn: Turn) -> bool:
+        """A flow that owns the whole conversation (talking to a person) sees each message first and
+        may take it; commands and buttons it leaves alone are routed as usual."""
+        if not turn.state.flow:
+            return False
+        intercept = getattr(self.registry.flows.get(turn.state.flow), "intercept", None)
+        return intercept is not None and bool(await intercept(turn))
 
     async def _on_payload(self, turn: Turn, payload: str, parsed: dict[str, Parse | None]) -> None:
         try:
@@ -306,9 +330,15 @@ class Dialogue:
         if turn.state.misses >= MISSES_BEFORE_HANDOFF and "handoff" in {
             item.key for item in self.registry.menu
         }:
+            # The handoff feature tells an accepted offer from a plain request (the case's reason).
+            offer = (
+                global_payload("handoff", "misses")
+                if "handoff" in self.registry.actions
+                else global_payload("menu", "handoff")
+            )
             turn.say(
                 _("I'm sorry, I still don't understand. Would you like to talk to a person from the city?"),
-                buttons=[[Button(_("🙋 Talk to a person"), global_payload("menu", "handoff"))]],
+                buttons=[[Button(_("🙋 Talk to a person"), offer)]],
             )
             turn.say(_("Or choose from the menu below."), menu=self.registry.keyboard())
             return
@@ -338,3 +368,11 @@ class Dialogue:
 
     async def _remind(self, turn: Turn) -> None:
         await turn.remind()
+
+
+def _log_lines(turn: Turn) -> list[tuple[str, str]]:
+    """What the turn adds to the message log: the resident's words (or a marker), then the answers."""
+    inbound = turn.inbound
+    said = turn.text or ("📷" if inbound.photos else "📍" if inbound.location else "")
+    lines = [(message_log.IN, said)] if said and inbound.payload is None else []
+    return lines + [(message_log.OUT, reply.text) for reply in turn.replies]

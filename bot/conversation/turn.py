@@ -34,6 +34,9 @@ class Turn:
     understand: Callable[[], Awaitable[Parse | None]]
     replies: list[Reply] = field(default_factory=list)
     services: dict[str, Any] = field(default_factory=dict)
+    # Work for the channel once the turn has committed (e.g. copy this message to staff); plain
+    # values the channel understands, so no handler ever calls a messenger inside a transaction.
+    effects: list[Any] = field(default_factory=list)
 
     @property
     def lang(self) -> str:

@@ -466,3 +466,65 @@ class StaffLoginAttempt(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(320))  # "email:..." or "ip:..."
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HandoffCase(Base):
+    """A resident talking to city staff through a topic of the staff supergroup.
+
+    The partial unique index keeps one open case per resident, whichever process opens it.
+    """
+
+    __tablename__ = "handoff_cases"
+    __table_args__ = (
+        Index(
+            "uq_handoff_cases_open",
+            "resident_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_handoff_cases_topic", "chat_id", "thread_id"),
+        Index("ix_handoff_cases_status", "status", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("residents.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # the staff supergroup
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)  # its forum topic, once created
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open, closed
+    reason: Mapped[str] = mapped_column(String(16))  # asked, misses
+    flow: Mapped[str | None] = mapped_column(String(40))  # what the resident was filling in
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(64))  # telegram-staff:ID, resident, idle, blocked
+    rating: Mapped[int | None] = mapped_column(Integer)  # 1-5, asked after staff close the case
+
+
+class MessageLogEntry(Base):
+    """A resident's recent messages and the bot's answers, text only and capped, so staff taking
+    over a conversation see its last lines. Retention (anonymising old rows) comes with #8."""
+
+    __tablename__ = "message_log"
+    __table_args__ = (Index("ix_message_log_resident", "resident_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("residents.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(3))  # in, out
+    text: Mapped[str] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InboxUpdate(Base):
+    """A webhook update stored before Telegram is told "ok", until a process has handled it
+    (bot/web/webhook_inbox.py: several processes on PostgreSQL, each resident's updates in order)."""
+
+    __tablename__ = "webhook_inbox"
+    __table_args__ = (Index("ix_webhook_inbox_chat_key_update_id", "chat_key", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_key: Mapped[int] = mapped_column(BigInteger)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Kept for an hour after handling, so a copy Telegram sends again is recognised and dropped.
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

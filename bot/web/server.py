@@ -18,6 +18,7 @@ from sqlalchemy import func, select, text
 
 from bot import metrics
 from bot.db.models import Broadcast, OutboxMessage
+from bot.web.webhook_inbox import WebhookInbox
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -37,9 +38,12 @@ class WebhookReceiver(Protocol):
 
     async def feed_webhook(self, data: dict[str, Any]) -> None: ...
 
+    async def process_webhook(self, data: dict[str, Any]) -> None: ...
+
 
 CITYBOT: web.AppKey[App] = web.AppKey("citybot")
 TELEGRAM: web.AppKey[WebhookReceiver] = web.AppKey("telegram")
+INBOX: web.AppKey[WebhookInbox] = web.AppKey("inbox")
 
 
 def build_web_app(app: App, telegram: WebhookReceiver | None = None) -> web.Application:
@@ -55,6 +59,8 @@ def build_web_app(app: App, telegram: WebhookReceiver | None = None) -> web.Appl
     if telegram is not None:
         web_app[TELEGRAM] = telegram
         web_app.router.add_post(WEBHOOK_PATH, telegram_webhook)
+        if app.db.is_postgres:  # several processes may serve this webhook: order per resident
+            web_app[INBOX] = WebhookInbox(app.db, telegram.process_webhook)
     return web_app
 
 
@@ -128,7 +134,11 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         return web.json_response({"ok": False, "description": "malformed JSON"}, status=400)
     if not isinstance(data, dict) or "update_id" not in data:
         return web.json_response({"ok": False, "description": "not an update"}, status=400)
-    await receiver.feed_webhook(data)
+    inbox = request.app.get(INBOX)
+    if inbox is not None:
+        await inbox.accept(data)  # stored before Telegram hears "ok": an answered update is kept
+    else:
+        await receiver.feed_webhook(data)
     return web.json_response({"ok": True})
 
 
@@ -149,9 +159,19 @@ class WebServer:
         await site.start()
         sockets = site._server.sockets if site._server else []
         self.port = sockets[0].getsockname()[1] if sockets else settings.web_port
+        inbox = self.web_app.get(INBOX)
+        if inbox is not None:
+            inbox.start()
         log.info("HTTP server on %s:%s", settings.web_host, self.port)
 
     async def stop(self) -> None:
+        """Stop taking requests, then let the inbox finish the updates it is handling."""
+        inbox = self.web_app.get(INBOX)
+        if self.runner is not None:
+            for site in list(self.runner.sites):
+                await site.stop()
+        if inbox is not None:
+            await inbox.close()
         if self.runner is not None:
             await self.runner.cleanup()
             self.runner = None

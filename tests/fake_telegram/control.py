@@ -32,7 +32,8 @@ CONTROL_ACTIONS = frozenset(
     {
         "user", "send_message", "send_location", "send_photo", "send_document", "send_sticker", "send_voice",
         "send_video", "send_contact", "edit_message", "press_button", "group", "group_message", "set_member",
-        "block", "unblock", "create_topic", "transcript", "bot_messages", "last_bot_message", "message",
+        "block", "unblock", "create_topic", "close_topic", "delete_topic", "group_photo", "transcript",
+        "bot_messages", "last_bot_message", "message",
         "callback_answers", "commands", "file_bytes", "pending_updates", "wait_for", "wait_idle", "reset",
         "inject_fault", "clear_faults", "rate_limits", "stats", "set_webhook_targets", "info",
     }

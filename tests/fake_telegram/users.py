@@ -384,10 +384,15 @@ class UserActionsMixin:
         text: str,
         message_thread_id: int | None = None,
         *,
+        join: bool = True,
         token: str | None = None,
         **user_kwargs: Any,
     ) -> dict[str, Any]:
-        """A user writes in a supergroup (created on demand; a thread id makes it a forum)."""
+        """A user writes in a supergroup (created on demand; a thread id makes it a forum).
+
+        The writer becomes a member unless join=False, which keeps the status set_member gave
+        (e.g. "left": a message that arrives from someone getChatMember no longer lists).
+        """
         bot = self.bot_state(token)
         sender = self._user(user, user_kwargs)
         if chat_id not in bot.chats:
@@ -402,7 +407,7 @@ class UserActionsMixin:
                     message_thread_id, f"Topic {message_thread_id}", 7322096
                 )
                 chat.next_message_id = max(chat.next_message_id, message_thread_id + 1)
-        if chat.members.get(sender.id, "left") in ("left", "kicked"):
+        if join and chat.members.get(sender.id, "left") in ("left", "kicked"):
             chat.members[sender.id] = "member"
         return self._incoming(
             bot,
@@ -412,6 +417,46 @@ class UserActionsMixin:
             thread_id=message_thread_id,
             text=text,
             entities=command_entities(text),
+        )
+
+    def close_topic(
+        self: FakeTelegram, chat_id: int, message_thread_id: int, *, token: str | None = None
+    ) -> None:
+        """An administrator closes a topic in the app: the bot's sends there get TOPIC_CLOSED."""
+        self._chat(self.bot_state(token), chat_id).topics[message_thread_id].closed = True
+
+    def delete_topic(
+        self: FakeTelegram, chat_id: int, message_thread_id: int, *, token: str | None = None
+    ) -> None:
+        """An administrator deletes a topic: sends there get "message thread not found"."""
+        chat = self._chat(self.bot_state(token), chat_id)
+        del chat.topics[message_thread_id]
+        for message_id in [m.message_id for m in chat.messages.values() if m.thread_id == message_thread_id]:
+            del chat.messages[message_id]
+
+    async def group_photo(
+        self: FakeTelegram,
+        chat_id: int,
+        user: UserRef,
+        data: bytes,
+        caption: str | None = None,
+        message_thread_id: int | None = None,
+        *,
+        token: str | None = None,
+        **user_kwargs: Any,
+    ) -> dict[str, Any]:
+        """A member posts a photo in a supergroup (in a topic with message_thread_id)."""
+        bot = self.bot_state(token)
+        sender = self._user(user, user_kwargs)
+        chat = self._chat(bot, chat_id)
+        record = store_upload(self.world, "photo", data, None, None)
+        content: dict[str, Any] = {"photo": media_object(self.world, "photo", record)}
+        if caption:
+            content["caption"] = caption
+        if chat.members.get(sender.id, "left") in ("left", "kicked"):
+            chat.members[sender.id] = "member"
+        return self._incoming(
+            bot, chat, sender, "photo", thread_id=message_thread_id, file_id=record.file_id, **content
         )
 
     def set_member(

@@ -1,5 +1,5 @@
 """The staff web panel: server-rendered pages under /panel/ for city staff (reports, initiatives,
-announcements, bookings, dashboard, audit), on the bot's own aiohttp application.
+announcements, bookings, escalated cases, dashboard, audit), on the bot's own aiohttp application.
 
 A sub-application, so the panel's guard (session, CSRF, language, headers) wraps only its pages.
 """
@@ -19,7 +19,17 @@ def setup(web_app: web.Application) -> None:
     """Add the panel's routes to the bot's aiohttp application."""
     from aiohttp import web
 
-    from bot.web.panel import announcements, audit, auth, bookings, dashboard, initiatives, login, reports
+    from bot.web.panel import (
+        announcements,
+        audit,
+        auth,
+        bookings,
+        dashboard,
+        handoff,
+        initiatives,
+        login,
+        reports,
+    )
 
     panel = web.Application(middlewares=[auth.guard])
     panel.router.add_get("/", home)
@@ -36,6 +46,7 @@ def setup(web_app: web.Application) -> None:
     panel.router.add_get("/announcements/new", announcements.announcement_form)
     panel.router.add_post("/announcements", announcements.announcement_create)
     panel.router.add_get("/bookings", bookings.day_sheet)
+    panel.router.add_get("/handoff", handoff.case_list)
     panel.router.add_get("/dashboard", dashboard.dashboard)
     panel.router.add_get("/dashboard/weekly.svg", dashboard.weekly_chart)
     panel.router.add_get("/dashboard/resolution.svg", dashboard.resolution_chart)
