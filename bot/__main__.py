@@ -80,6 +80,10 @@ def _configure_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from bot.logging_filters import install
+
+    # No message text, PESEL, phone numbers or names in the logs (LOG_MESSAGE_TEXT lets text in).
+    install(allow_text=settings.log_message_text)
     # Request URLs contain the bot token; keep HTTP client chatter out of the logs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)

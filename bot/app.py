@@ -42,6 +42,9 @@ class App:
         if self.background is not None:
             background, self.background = self.background, None
             await background.stop()
+            from scheduler.dispatch import release_claimed
+
+            await release_claimed(self.db)  # another process may send them now, not after the lease
 
     async def close(self) -> None:
         await self.close_background()
@@ -66,7 +69,7 @@ async def start_background(app: App, delivery: Delivery) -> None:
             media_dir=app.settings.media_dir,
             dispatch_seconds=app.settings.dispatch_interval,
             lease=timedelta(seconds=app.settings.outbox_lease_seconds),
-            settings=app.settings if app.settings.feeds_enabled else None,
+            settings=app.settings,  # feeds only when FEEDS_ENABLED; retention ages always
             rate=app.settings.telegram_max_rate or None,
         )
 
@@ -114,6 +117,8 @@ async def build_app(
         max_text_length=settings.max_text_length,
         default_language=settings.default_language,
         services={"settings": settings, "db": db},
+        throttle_messages=settings.throttle_messages,
+        throttle_seconds=settings.throttle_seconds,
     )
     dialogue = Dialogue(db, registry, interpreter, config=config, clock=clock)
     app = App(settings, db, interpreter, registry, dialogue)

@@ -140,6 +140,46 @@ class Settings(BaseSettings):
         default=False, description="true or false: residents see the staff member's first name"
     )
 
+    # Flood throttling per resident (bot/conversation/throttle.py), counted in each process
+    throttle_messages: int = Field(
+        default=20,
+        ge=0,
+        le=100_000,
+        description="messages one resident may send per THROTTLE_SECONDS before being asked to slow "
+        "down (0: no throttling)",
+    )
+    throttle_seconds: float = Field(
+        default=60.0, gt=0, le=86_400, description="length of the throttling window in seconds (above 0)"
+    )
+
+    # Privacy: retention periods (bot/domain/retention.py, run hourly by the scheduler), the data
+    # protection officer named in /privacy, and whether logs may carry what residents write.
+    retention_conversation_days: int = Field(
+        default=90, ge=1, le=3650, description="days an idle conversation state is kept (1 to 3650)"
+    )
+    retention_message_log_days: int = Field(
+        default=30, ge=1, le=3650, description="days the message log (what staff see on handoff) is kept"
+    )
+    retention_handoff_days: int = Field(
+        default=365, ge=1, le=3650, description="days after closing before a handoff case is anonymised"
+    )
+    retention_outbox_days: int = Field(
+        default=30, ge=1, le=3650, description="days delivered notifications are kept (1 to 3650)"
+    )
+    retention_login_attempts_days: int = Field(
+        default=1, ge=1, le=365, description="days failed staff sign-ins are kept (1 to 365)"
+    )
+    retention_audit_days: int = Field(
+        default=1825, ge=0, le=36500, description="days the audit trail is kept (0: for ever)"
+    )
+    privacy_contact: str = Field(
+        default="iod@um.poznan.pl",
+        description="the data protection officer's contact shown in /privacy (to be confirmed by the city)",
+    )
+    log_message_text: bool = Field(
+        default=False, description="true or false: let logs carry message text (debugging only)"
+    )
+
     # Scheduler leadership and metrics (several processes on PostgreSQL)
     leader_check_seconds: float = Field(
         default=5.0, gt=0, le=600, description="seconds between leadership checks (above 0)"

@@ -21,6 +21,14 @@ NLU_CONFIDENCE = Histogram(
     buckets=(0.1, 0.2, 0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 1.0),
 )
 ERRORS = Counter("citybot_errors_total", "Failures caught and survived", ["where"])
+# Shown at 0 from the start, so a dashboard (or bench/soak.py) sees the series before a failure.
+for _where in ("turn", "database", "nlu", "dispatch", "telegram"):
+    ERRORS.labels(_where)
+THROTTLED = Counter(
+    "citybot_throttled_total",
+    "Resident messages over the flood limit, by what they got (notice, dropped)",
+    ["action"],
+)
 OUTBOX = Counter(
     "citybot_outbox_messages_total",
     "Outbox delivery attempts by result (sent, retry, unreachable, failed: gave up)",

@@ -4,10 +4,21 @@ app.py calls `register_all`, so the engine never imports this package.
 """
 
 from bot.conversation import Registry
-from handlers import alerts, booking, handoff, initiative, initiative_browse, matters, menu, report, waste
+from handlers import (
+    alerts,
+    booking,
+    handoff,
+    initiative,
+    initiative_browse,
+    matters,
+    menu,
+    privacy,
+    report,
+    waste,
+)
 
 # The menu first: it installs "coming soon" placeholders that the features then replace.
-FEATURES = (menu, report, matters, initiative, initiative_browse, booking, waste, alerts, handoff)
+FEATURES = (menu, report, matters, initiative, initiative_browse, booking, waste, alerts, handoff, privacy)
 
 
 def register_all(registry: Registry) -> Registry:

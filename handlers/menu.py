@@ -114,7 +114,11 @@ async def cancel(turn: Turn, _arg: str = "") -> None:
 async def settings(turn: Turn, _arg: str = "") -> None:
     turn.say(
         _("Settings. Your language: {language}.").format(language=LANGUAGE_NAMES[turn.lang]),
-        buttons=[[Button(_("🌐 Change language"), global_payload("lang_menu"))]],
+        buttons=[
+            [Button(_("🌐 Change language"), global_payload("lang_menu"))],
+            # handlers/privacy.py: the privacy notice, with /mydata and /forget as buttons under it
+            [Button(_("🔒 Privacy and your data"), global_payload("privacy", "notice"))],
+        ],
     )
 
 

@@ -1,4 +1,4 @@
-"""Background jobs on APScheduler: the outbox dispatcher, photo downloads and feed polling.
+"""Background jobs on APScheduler: the outbox dispatcher, photo downloads, feed polling, retention.
 
 Jobs live in a persistent SQLAlchemy job store, so their schedule survives a restart and a new
 scheduler leader (scheduler.supervisor) picks up where the old one stopped. The store is
@@ -26,6 +26,7 @@ from scheduler import jobs
 from scheduler.feeds.runner import build_feed_jobs
 
 JOB_TABLE = "apscheduler_jobs"
+RETENTION_SECONDS = 3600.0
 
 
 def job_store(database_url: str) -> BaseJobStore:
@@ -51,6 +52,7 @@ def wanted_jobs(
     wanted: dict[str, tuple[Any, list[Any], float]] = {
         "outbox": (jobs.outbox, [], dispatch_seconds),
         "media": (jobs.media, [], 5.0),
+        "retention": (jobs.retention, [], RETENTION_SECONDS),
     }
     for job_id, seconds in feeds.items():
         wanted[job_id] = (jobs.feed, [job_id], seconds)
@@ -72,11 +74,13 @@ def build_scheduler(
 
     Jobs never overlap themselves (max_instances=1) and missed runs collapse into one. A stored job
     whose interval is unchanged keeps its next run time; others are (re)written, and stored jobs
-    this configuration no longer wants (a feed switched off) are removed.
+    this configuration no longer wants (a feed switched off) are removed. `settings` gives the feeds
+    (unless `feeds_enabled` is false) and the retention ages; None runs no feeds, default ages.
     """
-    context = jobs.JobContext(db, delivery, media_dir, lease, rate)
+    context = jobs.JobContext(db, delivery, media_dir, lease, rate, settings=settings)
     feed_ticks: dict[str, float] = {}
-    for job_id, run, tick in build_feed_jobs(db, settings) if settings is not None else []:
+    with_feeds = settings is not None and getattr(settings, "feeds_enabled", True)
+    for job_id, run, tick in build_feed_jobs(db, settings) if with_feeds else []:
         context.feeds[job_id] = run
         feed_ticks[job_id] = tick
     jobs.install(context)

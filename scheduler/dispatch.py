@@ -2,7 +2,9 @@
 
 Claiming and marking are short transactions of their own, so a slow Telegram call never holds a
 database lock, and a dispatcher that dies mid-way only delays its claimed messages by one lease
-(a message in flight at the crash may be sent twice; nothing is lost). The pace is the channel's
+(a message in flight at the crash may be sent twice; nothing is lost). A dispatcher that is
+stopped (shutdown, lost leadership) records what it did send and gives the rest back at once
+(`release_claimed`), so another process need not wait for the lease. The pace is the channel's
 business (bot.channels.ratelimit): sends here are bulk traffic that yields to interactive replies.
 """
 
@@ -10,14 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
 from bot import metrics
-from bot.conversation.delivery import Delivery, DeliveryError, FloodWait, Unreachable
+from bot.conversation.delivery import Delivery, DeliveryError, FloodWait, Unavailable, Unreachable
 from bot.conversation.messages import Button, Reply
 from bot.conversation.payloads import global_payload
 from bot.db.database import Database
@@ -29,6 +32,8 @@ from bot.domain.reachability import mark_unreachable
 log = logging.getLogger(__name__)
 
 SENT, RETRY, UNREACHABLE = "sent", "retry", "unreachable"
+# Seconds a stopping dispatcher spends recording what it sent and giving back the rest.
+SETTLE_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,28 @@ class Outcome:
     status: str
     error: str | None = None
     retry_after: float | None = None
+    transient: bool = False  # the messenger was unreachable, not this message refused
+
+
+@dataclass
+class ClaimBook:
+    """Outbox ids this process claimed and has not recorded yet, and the settling work still
+    running after a cancelled batch; one per Database, so stopping releases exactly these."""
+
+    ids: set[int] = field(default_factory=set)
+    settling: set[asyncio.Task[None]] = field(default_factory=set)
+    # Tasks inside `dispatch_once` now: a cancelled one needs a few loop turns to reach its handler.
+    active: set[asyncio.Task[object]] = field(default_factory=set)
+
+
+_books: weakref.WeakKeyDictionary[Database, ClaimBook] = weakref.WeakKeyDictionary()
+
+
+def claims(db: Database) -> ClaimBook:
+    book = _books.get(db)
+    if book is None:
+        book = _books[db] = ClaimBook()
+    return book
 
 
 def as_reply(message: OutboxMessage) -> Reply:
@@ -81,12 +108,35 @@ async def dispatch_once(
     and is tried once more inside the batch (its lease covers it), instead of going back to the
     table and waiting for the next tick; longer waits are re-queued with their retry_after.
     """
+    book = claims(db)
+    task = asyncio.current_task()
+    if task is not None:
+        book.active.add(task)
+    try:
+        return await _dispatch_batch(db, delivery, book, clock, limit, concurrency, lease, wait_floods)
+    finally:
+        if task is not None:
+            book.active.discard(task)
+
+
+async def _dispatch_batch(
+    db: Database,
+    delivery: Delivery,
+    book: ClaimBook,
+    clock: Callable[[], datetime] | None,
+    limit: int,
+    concurrency: int,
+    lease: timedelta,
+    wait_floods: float,
+) -> int:
     now = (clock or (lambda: datetime.now(UTC)))()
     async with db.transaction() as session:
         claimed = [
             Claimed(m.id, m.resident_id, m.attempts, m.broadcast_id, as_reply(m))
             for m in await outbox.claim_due(session, now, limit, lease)
         ]
+    # Tracked once committed (a cancel at the very commit leaves them to the lease, as a crash would).
+    book.ids.update(item.id for item in claimed)
     if not claimed:
         return 0
     gate = asyncio.Semaphore(concurrency)
@@ -107,6 +157,8 @@ async def dispatch_once(
                 return Outcome(item, UNREACHABLE, f"unreachable: {unreachable}")
             except FloodWait as flood:
                 return Outcome(item, RETRY, str(flood), flood.retry_after)
+            except Unavailable as away:
+                return Outcome(item, RETRY, str(away) or "messenger unavailable", transient=True)
             except DeliveryError as failure:
                 return Outcome(item, RETRY, str(failure) or "delivery failed")
             except Exception as failure:  # a bug must not stop the other messages
@@ -114,9 +166,79 @@ async def dispatch_once(
                 log.exception("outbox message %s failed", item.id)
                 return Outcome(item, RETRY, type(failure).__name__)
 
-    outcomes = await asyncio.gather(*(send(item) for item in claimed))
-    await _record(db, outcomes, (clock or (lambda: datetime.now(UTC)))())
+    tasks = [asyncio.ensure_future(send(item)) for item in claimed]
+    try:
+        outcomes = await asyncio.gather(*tasks)
+    except asyncio.CancelledError:  # stopping: keep what was sent, give back the rest
+        finished = [t.result() for t in tasks if t.done() and not t.cancelled() and t.exception() is None]
+        _settle_later(book, _settle(db, book, finished, [item.id for item in claimed]))
+        raise
+    record = asyncio.ensure_future(_record(db, outcomes, (clock or (lambda: datetime.now(UTC)))()))
+    try:
+        await asyncio.shield(record)  # a cancel must not undo the record of messages already sent
+    except asyncio.CancelledError:
+        _settle_later(book, _forget_after(record, book, [item.id for item in claimed]))
+        raise
+    book.ids.difference_update(item.id for item in claimed)
     return sum(1 for outcome in outcomes if outcome.status == SENT)
+
+
+def _settle_later(book: ClaimBook, work: object) -> None:
+    task: asyncio.Task[None] = asyncio.ensure_future(work)  # type: ignore[arg-type]
+    book.settling.add(task)
+    task.add_done_callback(book.settling.discard)
+
+
+async def _forget_after(record: asyncio.Future[None], book: ClaimBook, ids: list[int]) -> None:
+    try:
+        await record
+    except Exception:
+        log.exception("recording a stopped outbox batch failed; its leases will expire")
+    book.ids.difference_update(ids)
+
+
+async def _settle(db: Database, book: ClaimBook, finished: list[Outcome], ids: list[int]) -> None:
+    """After a cancelled batch: record the messages that did go out, release the others."""
+    done = {outcome.item.id for outcome in finished}
+    try:
+        async with asyncio.timeout(SETTLE_SECONDS):
+            if finished:
+                await _record(db, finished, datetime.now(UTC))
+            async with db.transaction() as session:
+                released = await outbox.release(session, [i for i in ids if i not in done])
+        log.info("stopped outbox batch: %d recorded, %d released", len(finished), released)
+    except Exception as error:  # the database is away too: the leases expire on their own
+        log.warning("stopped outbox batch not settled (%s); its leases will expire", type(error).__name__)
+    book.ids.difference_update(ids)
+
+
+async def release_claimed(db: Database, *, timeout: float = SETTLE_SECONDS) -> int:
+    """Give back every outbox message this process claimed and has not recorded (graceful stop),
+    after letting cancelled batches record what they sent; returns how many went back."""
+    book = claims(db)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    for waiting in (book.active, book.settling):  # cancelled batches first start settling, then settle
+        current = {task for task in waiting if task is not asyncio.current_task()}
+        if current:
+            await asyncio.wait(current, timeout=max(0.0, deadline - loop.time()))
+    ids = sorted(book.ids)
+    book.ids.clear()
+    if not ids:
+        return 0
+    try:
+        async with asyncio.timeout(timeout), db.transaction() as session:
+            released = await outbox.release(session, ids)
+    except Exception as error:
+        log.warning("outbox leases not released (%s); they will expire", type(error).__name__)
+        return 0
+    log.info("released %d claimed outbox messages", released)
+    return released
+
+
+def pending_claims(db: Database) -> Iterable[int]:
+    """Ids this process holds claimed right now (tests, diagnostics)."""
+    return frozenset(claims(db).ids)
 
 
 async def drain(
@@ -178,14 +300,20 @@ async def _record(db: Database, outcomes: list[Outcome], now: datetime) -> None:
             item = outcome.item
             if outcome.status == RETRY:
                 await outbox.mark_failed(
-                    session, item.id, now, outcome.error or "", item.attempts, outcome.retry_after
+                    session,
+                    item.id,
+                    now,
+                    outcome.error or "",
+                    item.attempts,
+                    outcome.retry_after,
+                    transient=outcome.transient,
                 )
             elif outcome.status != SENT:
                 await outbox.mark_sent(session, item.id, now, outcome.error)
             gave_up = (
                 outcome.status == RETRY
                 and outcome.retry_after is None
-                and item.attempts >= outbox.MAX_ATTEMPTS
+                and outbox.gives_up(item.attempts, transient=outcome.transient)
             )
             metrics.OUTBOX.labels("failed" if gave_up else outcome.status).inc()
             if item.broadcast_id is not None and (outcome.status != RETRY or gave_up):

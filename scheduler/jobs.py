@@ -7,15 +7,20 @@ they find what they need in this process's `JobContext`, installed before the sc
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.conversation.delivery import Delivery
 from bot.db.database import Database
+from bot.domain import retention as retention_rules
 from scheduler.dispatch import drain
 from scheduler.media import download_pending
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,6 +33,8 @@ class JobContext:
     lease: timedelta
     rate: float | None = None  # the channel's messages per second, for batch sizes
     feeds: dict[str, Callable[[], Awaitable[int]]] = field(default_factory=dict)
+    settings: Any = None  # bot.config.Settings (RETENTION_*_DAYS); None: the built-in defaults
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 _context: JobContext | None = None
@@ -60,3 +67,14 @@ async def feed(job_id: str) -> int:
     """Poll one feed; a feed switched off since the job was stored is simply skipped."""
     run = context().feeds.get(job_id)
     return await run() if run is not None else 0
+
+
+async def retention() -> int:
+    """Delete or anonymise what is past its retention age (bot/domain/retention.py)."""
+    ctx = context()
+    policy = retention_rules.RetentionPolicy.from_settings(ctx.settings)
+    async with ctx.db.transaction() as session:
+        done = await retention_rules.apply(session, policy, now=ctx.clock())
+    if any(done.values()):
+        log.info("retention: %s", ", ".join(f"{kind} {count}" for kind, count in done.items() if count))
+    return sum(done.values())

@@ -41,7 +41,7 @@ async def test_jobs_are_stored_by_name_and_survive_a_restart(db, tmp_path):
     first = build_scheduler(db, NoDelivery(), media_dir=tmp_path, dispatch_seconds=60, settings=feeds)
     try:
         stored = {job.id: job for job in first.get_jobs()}
-        assert set(stored) == {"outbox", "media", "feed_imgw"}
+        assert set(stored) == {"outbox", "media", "retention", "feed_imgw"}
         assert stored["outbox"].func_ref == "scheduler.jobs:outbox"  # picklable: a name, not a closure
         assert stored["feed_imgw"].args == ("feed_imgw",)
         outbox_next = stored["outbox"].next_run_time
@@ -59,7 +59,7 @@ async def test_jobs_are_stored_by_name_and_survive_a_restart(db, tmp_path):
     # Changed interval and a feed switched off: the store follows the configuration.
     third = build_scheduler(db, NoDelivery(), media_dir=tmp_path, dispatch_seconds=30, settings=None)
     try:
-        assert {job.id for job in third.get_jobs()} == {"outbox", "media"}
+        assert {job.id for job in third.get_jobs()} == {"outbox", "media", "retention"}
         assert third.get_job("outbox").trigger.interval == timedelta(seconds=30)
     finally:
         third.shutdown(wait=False)

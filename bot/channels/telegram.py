@@ -11,7 +11,7 @@ import hashlib
 import logging
 import signal
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
@@ -27,15 +27,16 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageLimit
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, TypeHandler
 
+from bot import metrics
 from bot.app import start_background
 from bot.channels.ratelimit import FloodGate
 from bot.channels.staff_group import StaffGroup
 from bot.channels.telegram_http import AiohttpRequest
 from bot.conversation import Inbound, Location, Reply
-from bot.conversation.delivery import DeliveryError, FileUnavailable, FloodWait, Unreachable
+from bot.conversation.delivery import DeliveryError, FileUnavailable, FloodWait, Unavailable, Unreachable
 from bot.i18n import LANGUAGES, _, normalise_language, translate, use_language
 from bot.web.server import WEBHOOK_PATH, WebServer
 
@@ -45,6 +46,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
+# Telegram unreachable: a reply is tried again after these pauses (seconds) before it is given up;
+# start-up calls back off from 1 s doubling to STARTUP_BACKOFF_CAP and never give up.
+REPLY_RETRY_PAUSES = (0.5, 1.0, 2.0)
+STARTUP_BACKOFF_CAP = 30.0
 # Telegram lets bots download files up to 20 MB; pictures larger than this are refused politely.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -57,7 +62,9 @@ UNSUPPORTED_FIELDS = (
 
 class CityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     """PTB's hook into every Bot API request: paces sends through the FloodGate, and when Telegram
-    still answers 429 waits exactly its retry_after for that request alone, then tries again."""
+    still answers 429 waits exactly its retry_after for that request alone, then tries again. A
+    reply that fails on the network or a Telegram server error is tried again a few times (a
+    timed-out send may then arrive twice: better than a resident left without an answer)."""
 
     def __init__(self, gate: FloodGate, max_retries: int = 3) -> None:
         self.gate = gate
@@ -85,9 +92,12 @@ class CityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         # Bulk messages are not retried here: the dispatcher re-queues one refused message for exactly
         # its retry_after and goes on with the others, instead of holding a sender in a sleep.
         attempt = self.max_retries if bulk else 0
+        pauses = list(REPLY_RETRY_PAUSES) if chat_id is not None and not bulk else []
         while True:
             try:
                 return await callback(*args, **kwargs)
+            except BadRequest:
+                raise  # a NetworkError subclass in PTB, but the request itself is wrong
             except RetryAfter as flood:
                 attempt += 1
                 if attempt > self.max_retries:
@@ -96,6 +106,12 @@ class CityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
                 log.info("flood control on %s: waiting %.1fs for this request", endpoint, seconds)
                 await asyncio.sleep(seconds)
+            except NetworkError as error:
+                if not pauses:
+                    raise
+                pause = pauses.pop(0)
+                log.warning("%s failed (%s); trying again in %.1fs", endpoint, error, pause)
+                await asyncio.sleep(pause)
 
 
 def webhook_secret(token: str, configured: str | None = None) -> str:
@@ -238,34 +254,51 @@ class TelegramChannel:
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> None:
-        await self.application.initialize()
-        await self.publish_commands()
+        """Connect to Telegram; while it cannot be reached, keep trying (cancel to give up)."""
+        await _until_reachable("getMe", self.application.initialize)
+        await _until_reachable("setMyCommands", self.publish_commands)
         await self.application.start()
         if self.staff is not None:
             self.staff.start()
         if self.polling:
-            await self.application.bot.delete_webhook()
             assert self.application.updater is not None
+            # PTB deletes any webhook first (bootstrap, retried forever here), then polls in a loop
+            # that survives network and server errors, backing off from 1 s up to 30 s.
             await self.application.updater.start_polling(
-                allowed_updates=ALLOWED_UPDATES, poll_interval=self.app.settings.telegram_poll_interval
+                allowed_updates=ALLOWED_UPDATES,
+                poll_interval=self.app.settings.telegram_poll_interval,
+                bootstrap_retries=-1,
+                error_callback=_polling_error,
             )
         elif self.app.settings.public_url:
-            await self.application.bot.set_webhook(
-                url=self.app.settings.public_url + WEBHOOK_PATH,
-                secret_token=self.secret,
-                allowed_updates=ALLOWED_UPDATES,
-                max_connections=40,
+            await _until_reachable(
+                "setWebhook",
+                lambda: self.application.bot.set_webhook(
+                    url=(self.app.settings.public_url or "") + WEBHOOK_PATH,
+                    secret_token=self.secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    max_connections=40,
+                ),
             )
         log.info("telegram channel started (%s)", "polling" if self.polling else "webhook")
 
-    async def stop(self) -> None:
-        if self.staff is not None:
-            await self.staff.stop()
+    async def stop_updates(self) -> None:
+        """Fetch no more updates and wait for the ones being handled (PTB's stop finishes every
+        update already taken from the queue); the bot can still send afterwards."""
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
             await self.application.stop()
+
+    async def close(self) -> None:
+        """Release the HTTP sessions; after `stop_updates` and after the jobs that send stopped."""
+        if self.staff is not None:
+            await self.staff.stop()
+        await self.stop_updates()
         await self.application.shutdown()
+
+    async def stop(self) -> None:
+        await self.close()
 
     async def publish_commands(self) -> None:
         """Localized command lists: Polish by default, each language for its own clients."""
@@ -403,7 +436,9 @@ class TelegramChannel:
             raise FloodWait(
                 wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
             ) from flood
-        except TelegramError as error:  # network trouble, server errors
+        except NetworkError as error:  # Telegram unreachable, timed out, or its server failed
+            raise Unavailable(str(error)) from error
+        except TelegramError as error:
             raise DeliveryError(str(error)) from error
 
     async def fetch_file(self, file_id: str) -> bytes:
@@ -432,8 +467,35 @@ class TelegramChannel:
             log.warning("could not tell chat %s about the error", update.effective_chat.id)
 
 
+def _polling_error(error: TelegramError) -> None:
+    """PTB's polling loop hit an error and will try again after a back-off: one line, no traceback."""
+    metrics.ERRORS.labels("telegram").inc()
+    log.warning("polling Telegram failed (%s: %s); retrying", type(error).__name__, error)
+
+
+async def _until_reachable(what: str, call: Callable[[], Awaitable[object]]) -> None:
+    """Run a start-up call until Telegram answers it: 1 s doubling up to STARTUP_BACKOFF_CAP."""
+    pause = 1.0
+    while True:
+        try:
+            await call()
+            return
+        except BadRequest:
+            raise
+        except NetworkError as error:
+            metrics.ERRORS.labels("telegram").inc()
+            log.warning("%s: Telegram unreachable (%s); retrying in %.0fs", what, error, pause)
+            await asyncio.sleep(pause)
+            pause = min(STARTUP_BACKOFF_CAP, pause * 2)
+
+
 async def run_telegram(app: App, *, polling: bool) -> None:
-    """Serve until SIGINT/SIGTERM: polling, or webhook through the project's aiohttp server."""
+    """Serve until SIGINT/SIGTERM: polling, or webhook through the project's aiohttp server.
+
+    Shutdown order: the web server stops taking webhook calls (its inbox finishes the updates it
+    holds); polling stops and the updates in hand are finished; the scheduler stops and gives
+    back the outbox messages it claimed; then the channel closes (the caller closes the database).
+    """
     channel = TelegramChannel(app, polling=polling) if app.settings.telegram_bot_token else None
     app.dialogue.config.services["channel"] = "telegram"  # named in the consent ledger
     web = WebServer(app, telegram=channel)
@@ -441,14 +503,27 @@ async def run_telegram(app: App, *, polling: bool) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await web.start()
-    if channel is not None:
-        await channel.start()
-        await start_background(app, channel)
     try:
+        await web.start()
+        if channel is not None:
+            # Start-up waits for Telegram as long as it takes, but a signal still ends it.
+            starting = asyncio.create_task(channel.start())
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if not starting.done():
+                starting.cancel()
+                await asyncio.gather(starting, return_exceptions=True)
+                return
+            starting.result()
+            await start_background(app, channel)
         await stop.wait()
-    finally:
+        log.info("stopping: finishing the updates in hand")
+    finally:  # a second signal meanwhile changes nothing: the stop runs to its end
+        await web.stop()
+        if channel is not None:
+            await channel.stop_updates()
         await app.close_background()
         if channel is not None:
-            await channel.stop()
-        await web.stop()
+            await channel.close()
+        log.info("stopped")

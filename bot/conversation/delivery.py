@@ -24,6 +24,11 @@ class FloodWait(DeliveryError):
         self.retry_after = retry_after
 
 
+class Unavailable(DeliveryError):
+    """The messenger itself could not be reached or failed (network, its server errors): not this
+    message's fault, so it is retried soon and for longer than a message the messenger refused."""
+
+
 class Unreachable(DeliveryError):
     """The resident cannot be reached at all (they blocked the bot, deleted the chat)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,8 +20,9 @@ from bot.conversation.messages import Button, Inbound, Reply
 from bot.conversation.payloads import FlowPayload, GlobalPayload, PayloadError, decode, global_payload
 from bot.conversation.registry import IntentRoute, Registry
 from bot.conversation.store import load_for_turn, save_turn
+from bot.conversation.throttle import Throttle, Verdict
 from bot.conversation.turn import Turn
-from bot.db.database import Database
+from bot.db.database import Database, is_unavailable
 from bot.domain import message_log
 from bot.i18n import _, ngettext, normalise_language, set_language, use_language
 from nlu.interface import Interpreter, NullInterpreter, Parse
@@ -60,6 +61,9 @@ class DialogueConfig:
     max_text_length: int = 4096
     default_language: str = "pl"
     services: dict[str, Any] = field(default_factory=dict)
+    # Messages per resident per `throttle_seconds` (0: off; app.py sets THROTTLE_MESSAGES).
+    throttle_messages: int = 0
+    throttle_seconds: float = 60.0
 
 
 class Dialogue:
@@ -80,6 +84,7 @@ class Dialogue:
         self.config = config or DialogueConfig()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.locks = ResidentLocks()
+        self.throttle = Throttle(self.config.throttle_messages, self.config.throttle_seconds)
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one message under the resident's lock; the whole turn is one transaction."""
@@ -96,11 +101,26 @@ class Dialogue:
                 unsupported=inbound.unsupported,
             )
         ).inc()
+        inbound = _storable(inbound)
+        # Before the lock and the transaction: a flood must cost neither a database connection
+        # nor a place in the resident's queue.
+        verdict = self.throttle.check(inbound.resident_id)
+        if verdict is not Verdict.PASS:
+            return self._throttled(inbound, verdict)
         with metrics.TURN_SECONDS.time():
             async with self.locks.hold(inbound.resident_id):
                 try:
                     return await self._turn(inbound)
-                except Exception:
+                except Exception as error:
+                    if is_unavailable(error):
+                        # An outage, not a bug: no traceback per message, and the pool's pre-ping
+                        # reconnects by itself once the database is back.
+                        metrics.ERRORS.labels("database").inc()
+                        log.warning(
+                            "database unavailable during a turn of resident %s: %s: %s",
+                            inbound.resident_id, type(error).__name__, error,
+                        )  # fmt: skip
+                        return TurnResult([self._unavailable_reply(inbound)])
                     metrics.ERRORS.labels("turn").inc()
                     log.exception("turn failed for resident %s", inbound.resident_id)
                     return TurnResult([self._failure_reply(inbound)])
@@ -131,13 +151,38 @@ class Dialogue:
                 services=self.config.services,
             )
             await self._route(turn, parsed)
-            await message_log.record(session, inbound.resident_id, _log_lines(turn), now=now)
-            await save_turn(session, loaded, now)
+            if not turn.erased:
+                await message_log.record(session, inbound.resident_id, _log_lines(turn), now=now)
+                await save_turn(session, loaded, now)
+        if not turn.erased:  # an erased resident leaves nothing behind, not even in memory
+            self.throttle.remember_language(inbound.resident_id, turn.resident.language)
         return TurnResult(turn.replies, turn.effects)
 
+    def _language(self, inbound: Inbound) -> str:
+        """The resident's language without reading the database: as of their last turn here, else
+        what their client says."""
+        known = self.throttle.language(inbound.resident_id)
+        return known or normalise_language(inbound.language_hint, self.config.default_language)
+
     def _failure_reply(self, inbound: Inbound) -> Reply:
-        with use_language(normalise_language(inbound.language_hint, self.config.default_language)):
+        with use_language(self._language(inbound)):
             return Reply(_("Sorry, something went wrong on our side. Please try again in a moment."))
+
+    def _unavailable_reply(self, inbound: Inbound) -> Reply:
+        with use_language(self._language(inbound)):
+            return Reply(_("Our service is temporarily unavailable. Please try again in a moment."))
+
+    def _throttled(self, inbound: Inbound, verdict: Verdict) -> TurnResult:
+        """One polite notice per throttled window; later messages in it get no answer at all."""
+        if verdict is Verdict.DROP:
+            metrics.THROTTLED.labels("dropped").inc()
+            log.debug("resident %s over the message limit: message dropped", inbound.resident_id)
+            return TurnResult([])
+        metrics.THROTTLED.labels("notice").inc()
+        log.info("resident %s over the message limit: asked to slow down", inbound.resident_id)
+        with use_language(self._language(inbound)):
+            notice = _("You are sending messages faster than I can answer. Please wait a moment.")
+        return TurnResult([Reply(notice)])
 
     async def _parse(self, turn: Turn) -> Parse | None:
         text = turn.text[: self.config.max_text_length]
@@ -368,6 +413,19 @@ class Dialogue:
 
     async def _remind(self, turn: Turn) -> None:
         await turn.remind()
+
+
+def _storable(inbound: Inbound) -> Inbound:
+    """Without NUL characters, which PostgreSQL cannot store in text (found by fuzzing): a message
+    carrying one would otherwise fail its turn instead of being read."""
+    fields = {
+        name: value.replace("\x00", "")
+        for name in ("text", "payload", "display_name")
+        if isinstance(value := getattr(inbound, name), str) and "\x00" in value
+    }
+    if any("\x00" in photo for photo in inbound.photos):
+        fields["photos"] = tuple(photo.replace("\x00", "") for photo in inbound.photos)
+    return replace(inbound, **fields) if fields else inbound
 
 
 def _log_lines(turn: Turn) -> list[tuple[str, str]]:

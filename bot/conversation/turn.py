@@ -37,6 +37,9 @@ class Turn:
     # Work for the channel once the turn has committed (e.g. copy this message to staff); plain
     # values the channel understands, so no handler ever calls a messenger inside a transaction.
     effects: list[Any] = field(default_factory=list)
+    # Set by an erasure (/forget): the resident and their state are gone, so the engine neither logs
+    # this turn nor saves a state for them.
+    erased: bool = False
 
     @property
     def lang(self) -> str:

@@ -7,16 +7,66 @@ sized by settings so several bot processes can share one server.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.db import sqlite_driver
 from bot.db.migrate import ensure_sqlite_directory
+
+# Seconds a new PostgreSQL connection may take before the attempt counts as "database unavailable".
+CONNECT_TIMEOUT = 5.0
+# SQLite's OperationalErrors that mean "cannot use the file now", not "this statement is wrong".
+_SQLITE_UNAVAILABLE = ("locked", "disk i/o", "unable to open", "disk is full", "readonly")
+
+
+def _asyncpg_connection_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from asyncpg import exceptions as pg
+    except ImportError:  # SQLite-only installation
+        return ()
+    return (pg.PostgresConnectionError, pg.OperatorInterventionError, pg.TooManyConnectionsError)
+
+
+_PG_CONNECTION_ERRORS = _asyncpg_connection_errors()
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when `error` (or what caused it) means the database cannot be reached or used right
+    now, rather than a bug: the resident is told to try again, and the bot recovers by itself."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _one_unavailable(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _one_unavailable(error: BaseException) -> bool:
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, exc.InterfaceError | exc.TimeoutError | exc.DisconnectionError):
+        return True
+    if isinstance(error, exc.OperationalError):
+        if "sqlite" in type(error.orig).__module__:
+            return any(word in str(error.orig).lower() for word in _SQLITE_UNAVAILABLE)
+        return True
+    if _PG_CONNECTION_ERRORS and isinstance(error, _PG_CONNECTION_ERRORS):
+        return True
+    if type(error).__name__ == "InterfaceError" and "closed" in str(error).lower():
+        return True  # asyncpg: "connection is closed" / "connection was closed in the middle of operation"
+    if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    # A connect to several addresses raises a bare OSError("Multiple exceptions: ..."); its
+    # subclasses for files (FileNotFoundError, PermissionError, ...) are bugs, not outages.
+    return type(error) is OSError
 
 
 class Database:
@@ -37,7 +87,14 @@ class Database:
             # Every session ends in COMMIT or ROLLBACK, so the pool's extra reset round trip is waste.
             kwargs["pool_reset_on_return"] = None
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            # pre-ping replaces connections a restarted server dropped; the connect timeout keeps a
+            # resident from waiting a minute (asyncpg's default) on a server that does not answer.
+            kwargs.update(
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                connect_args={"timeout": CONNECT_TIMEOUT},
+            )
         self.engine: AsyncEngine = create_async_engine(parsed, **kwargs)
         # SQLite allows one writer: turns take a process-wide lock instead of spinning in busy waits.
         self._writer = asyncio.Lock() if self.dialect == "sqlite" else None

@@ -343,16 +343,20 @@ class Subscription(Base):
 
 
 class ConsentEntry(Base):
-    """Every opt-in and opt-out with its time and channel: what a city must be able to show."""
+    """Every opt-in and opt-out with its time and channel: what a city must be able to show.
+
+    After an erasure (/forget) the resident's entries are gone and one entry without a resident
+    (action "erased") remains: proof that an erasure happened, without saying whose.
+    """
 
     __tablename__ = "consent_ledger"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    resident_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    resident_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="SET NULL"), index=True
     )
     topic: Mapped[str] = mapped_column(String(32))
-    action: Mapped[str] = mapped_column(String(16))  # opt_in, opt_out
+    action: Mapped[str] = mapped_column(String(16))  # opt_in, opt_out, erased
     channel: Mapped[str] = mapped_column(String(16))  # telegram, shell, staff, system
     osiedle: Mapped[str | None] = mapped_column(String(96))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -488,7 +492,10 @@ class HandoffCase(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    resident_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("residents.id", ondelete="CASCADE"))
+    # None once anonymised: after an erasure, or a year after closing (bot/domain/retention.py).
+    resident_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("residents.id", ondelete="SET NULL")
+    )
     chat_id: Mapped[int] = mapped_column(BigInteger)  # the staff supergroup
     thread_id: Mapped[int | None] = mapped_column(BigInteger)  # its forum topic, once created
     status: Mapped[str] = mapped_column(String(8), default="open")  # open, closed
@@ -503,7 +510,7 @@ class HandoffCase(Base):
 
 class MessageLogEntry(Base):
     """A resident's recent messages and the bot's answers, text only and capped, so staff taking
-    over a conversation see its last lines. Retention (anonymising old rows) comes with #8."""
+    over a conversation see its last lines. Deleted after RETENTION_MESSAGE_LOG_DAYS."""
 
     __tablename__ = "message_log"
     __table_args__ = (Index("ix_message_log_resident", "resident_id", "id"),)

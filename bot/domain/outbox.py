@@ -20,6 +20,16 @@ from bot.i18n import use_language
 # How long a claimed message stays reserved for the dispatcher that claimed it.
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
+# While the messenger is unreachable every message fails through no fault of its own: retry after
+# 2, 4, 8 ... seconds up to a minute, so delivery resumes within a minute of its return, and give
+# up only after about an hour and a half of trying.
+TRANSIENT_MAX_ATTEMPTS = 100
+TRANSIENT_BACKOFF_CAP = 60
+
+
+def gives_up(attempts: int, *, transient: bool = False) -> bool:
+    """Whether a message failing for the `attempts`-th time is given up rather than retried."""
+    return attempts >= (TRANSIENT_MAX_ATTEMPTS if transient else MAX_ATTEMPTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +120,19 @@ async def claim_due(
     return messages
 
 
+async def release(session: AsyncSession, message_ids: Sequence[int]) -> int:
+    """Give claimed, unsent messages back at once (a dispatcher shutting down), without counting
+    the claim as an attempt; returns how many went back."""
+    if not message_ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.sent_at.is_(None))
+        .values(lease_until=None, attempts=OutboxMessage.attempts - 1)
+    )
+    return int(result.rowcount or 0)
+
+
 async def mark_sent(session: AsyncSession, message_id: int, now: datetime, error: str | None = None) -> None:
     await session.execute(
         update(OutboxMessage)
@@ -125,9 +148,12 @@ async def mark_failed(
     error: str,
     attempts: int,
     retry_after: float | None = None,
+    *,
+    transient: bool = False,
 ) -> None:
     """Try again later: after exactly `retry_after` when the messenger said so (flood control,
-    not counted as a failure), else with backoff; after MAX_ATTEMPTS give up and keep the reason."""
+    not counted as a failure), else with backoff (short and long-lived when the messenger was
+    unreachable, `transient`); past the attempts limit give up and keep the reason."""
     if retry_after is not None:
         await session.execute(
             update(OutboxMessage)
@@ -140,10 +166,11 @@ async def mark_failed(
             )
         )
         return
-    if attempts >= MAX_ATTEMPTS:
+    if gives_up(attempts, transient=transient):
         await mark_sent(session, message_id, now, f"gave up: {error}")
         return
-    retry_at = now + timedelta(seconds=min(600, 5 * 2**attempts))
+    backoff = min(TRANSIENT_BACKOFF_CAP, 2 ** min(attempts, 6)) if transient else min(600, 5 * 2**attempts)
+    retry_at = now + timedelta(seconds=backoff)
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)

@@ -43,4 +43,3 @@ async def mark_unreachable(session: AsyncSession, resident_id: int, now: datetim
         at=now,
     )
     return len(topics)
-
