@@ -51,6 +51,7 @@ async def run_config(name: str, database_url: str, processes: int, args: argpars
     async with FakeTelegram(parallel_webhook=True) as fake:
         bots = await start_processes(
             fake, database_url, processes, telegram_max_rate="0", telegram_concurrency="64",
+            throttle_messages="0",  # residents here send dozens of messages a minute on purpose
             database_pool_size="20",
         )  # fmt: skip
         try:

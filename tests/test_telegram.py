@@ -313,3 +313,16 @@ async def test_a_photo_from_a_resident_reaches_the_engine_as_a_file_id(fake, db,
         assert caption == "dziura" and fake.file_bytes(photos[0]) == PNG
     finally:
         await running.stop()
+
+
+async def test_one_residents_quick_messages_are_answered_in_order_even_when_a_reply_is_slow(bot, fake):
+    """Updates are handled concurrently, but a resident's replies leave in the order they wrote."""
+    from tests.scale_bot import count
+
+    bot.app.registry.add_command("count", count)
+    await say(fake, "/menu")  # the chat exists and the menu keyboard is settled
+    fake.inject_fault("sendMessage", "slow", times=1, chat_id=ANNA, delay=0.5)
+    for n in range(1, 6):  # back to back, not waiting for answers
+        await fake.send_message(ANNA, f"/count {n}")
+    events = await fake.wait_for(ANNA, kind="message", count=5, timeout=20)
+    assert [event.text for event in events] == [f"{n} after {n - 1}" for n in range(1, 6)]

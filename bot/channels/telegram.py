@@ -37,6 +37,7 @@ from bot.channels.staff_group import StaffGroup
 from bot.channels.telegram_http import AiohttpRequest
 from bot.conversation import Inbound, Location, Reply
 from bot.conversation.delivery import DeliveryError, FileUnavailable, FloodWait, Unavailable, Unreachable
+from bot.conversation.locks import ResidentLocks
 from bot.i18n import LANGUAGES, _, normalise_language, translate, use_language
 from bot.web.server import WEBHOOK_PATH, WebServer
 
@@ -246,6 +247,7 @@ class TelegramChannel:
         self.application.add_error_handler(self._on_error)
         self.polling = polling
         self.keyboards = KeyboardMemory()
+        self.in_order = ResidentLocks()
         self.secret = webhook_secret(settings.telegram_bot_token, settings.webhook_secret)
         # Talking to a person needs the staff group; without it the menu entry says it is not available.
         self.staff = StaffGroup(app, self) if settings.staff_chat_id is not None else None
@@ -333,15 +335,18 @@ class TelegramChannel:
                 return
             await self._outside_private_chat(update)
             return
-        result = await self.app.dialogue.handle_turn(inbound)
-        if query is not None and isinstance(query.message, Message) and query.message.reply_markup:
-            await self._drop_buttons(query.message)
-        try:
-            await self.send(inbound.resident_id, result.replies)
-        except Forbidden as error:
-            log.info("resident %s cannot be reached: %s", inbound.resident_id, error)
-        if result.effects and self.staff is not None:
-            await self.staff.carry_out(update.message, result.effects)
+        # The turn, its replies and its copies to staff go out before the resident's next
+        # message is handled (updates are handled concurrently; the lock is first come, first served).
+        async with self.in_order.hold(inbound.resident_id):
+            result = await self.app.dialogue.handle_turn(inbound)
+            if query is not None and isinstance(query.message, Message) and query.message.reply_markup:
+                await self._drop_buttons(query.message)
+            try:
+                await self.send(inbound.resident_id, result.replies)
+            except Forbidden as error:
+                log.info("resident %s cannot be reached: %s", inbound.resident_id, error)
+            if result.effects and self.staff is not None:
+                await self.staff.carry_out(update.message, result.effects)
 
     async def _outside_private_chat(self, update: Update) -> None:
         """Residents are served in private chats only; a command in a group gets a pointer there."""

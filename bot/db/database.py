@@ -73,6 +73,7 @@ class Database:
     """Owns the engine; hands out sessions that commit on success and roll back on error."""
 
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.pool_size = pool_size
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()

@@ -10,7 +10,8 @@ transaction-scoped advisory lock on the resident: whichever process gets the loc
 next update, the other waits and then finds it done.
 
 At most one worker per resident waits in each process (`_active`), so a burst of one resident's
-updates costs one database connection per process, not one per update. A sweeper handles updates
+updates costs one database connection per process, not one per update, and at most
+`pool_size / 2` residents are worked on at once per process. A sweeper handles updates
 left behind by a process that died after acknowledging them.
 """
 
@@ -101,6 +102,9 @@ class WebhookInbox:
         self.stale_after = stale_after
         self.keep_handled = keep_handled
         self.max_wait = max_wait
+        # A worker holds two connections (the resident's lock, the turn): at most half the pool's
+        # worth of residents at once, so a burst waits here instead of timing out in the pool.
+        self._slots = asyncio.Semaphore(max(1, db.pool_size // 2))
         self._active: dict[int, asyncio.Task[None]] = {}
         self._again: set[int] = set()
         self._sweeper: asyncio.Task[None] | None = None
@@ -134,6 +138,10 @@ class WebhookInbox:
         task.add_done_callback(lambda _: self._active.pop(key, None))
 
     async def _work(self, key: int) -> None:
+        async with self._slots:
+            await self._drain(key)
+
+    async def _drain(self, key: int) -> None:
         while True:
             self._again.discard(key)
             try:
