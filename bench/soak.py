@@ -57,6 +57,21 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+async def bot_counter(url: str, name: str) -> dict[str, float]:
+    """One counter from the bot's /metrics, by its label value (e.g. throttled: notice, dropped)."""
+    try:
+        async with aiohttp.ClientSession() as http, http.get(url + "/metrics") as answer:
+            text = await answer.text()
+    except aiohttp.ClientError:
+        return {}
+    found: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith(name + "{"):
+            labels, value = line.rsplit(" ", 1)
+            found[labels.split('"')[1]] = float(value)
+    return found
+
+
 async def bot_errors(url: str) -> float:
     """Sum of citybot_errors_total over all `where` labels, from the bot's /metrics."""
     try:
@@ -80,10 +95,11 @@ class Load:
         self.messages = 0
         self.failures = 0
         self.timeouts = 0
+        self.unanswered: list[str] = []  # what got no answer (a text, "pin", or "tap:<payload>")
         texts, weights = zip(*TEXTS, strict=True)
         self.texts, self.weights = list(texts), list(weights)
 
-    async def one(self, user: int, send) -> list:
+    async def one(self, user: int, send, what: str = "") -> list:
         """Do one thing; the bot's answers to it (waits for the first, then for the rest briefly)."""
         since = len(self.fake.transcript(user))
         started = time.monotonic()
@@ -93,6 +109,8 @@ class Load:
             events = await self.fake.wait_for(user, kind="message", since=since, timeout=30)
         except TimeoutError:
             self.timeouts += 1
+            if len(self.unanswered) < 20:
+                self.unanswered.append(what)
             return []
         self.latencies.append(events[0].time - started)
         await asyncio.sleep(0.3)  # a turn may answer with several messages
@@ -106,10 +124,12 @@ class Load:
         while time.monotonic() < self.deadline:
             text = rng.choices(self.texts, self.weights)[0]
             if text == "📍":
-                events = await self.one(user, lambda: self.fake.send_location(user, 52.4064, 16.9252))
+                events = await self.one(
+                    user, lambda: self.fake.send_location(user, 52.4064, 16.9252), "pin"
+                )
             else:
                 events = await self.one(
-                    user, lambda text=text: self.fake.send_message(user, text, language_code="pl")
+                    user, lambda text=text: self.fake.send_message(user, text, language_code="pl"), text
                 )
             buttons = [
                 (event.message_id, button["callback_data"])
@@ -120,7 +140,9 @@ class Load:
             ]
             if buttons and rng.random() < 0.5 and time.monotonic() < self.deadline:
                 message_id, data = rng.choice(buttons)
-                await self.one(user, lambda m=message_id, d=data: self.fake.press_button(user, m, d))
+                await self.one(
+                    user, lambda m=message_id, d=data: self.fake.press_button(user, m, d), f"tap:{data}"
+                )
             # Thinking never outlasts the run, so the run ends on time.
             left = self.deadline - time.monotonic()
             await asyncio.sleep(max(0.0, min(rng.expovariate(1 / self.think), left)))
@@ -171,6 +193,7 @@ async def main(args: argparse.Namespace) -> dict:
                 elapsed = time.monotonic() - started
                 memory.append(rss_mb(bot.pid))
                 process_errors = await bot_errors(url) - errors_before
+                throttled = await bot_counter(url, "citybot_throttled_total")
                 alive = bot.returncode is None
             finally:
                 if bot.returncode is None:
@@ -186,6 +209,10 @@ async def main(args: argparse.Namespace) -> dict:
             "errors": {
                 "answers_saying_failure": load.failures,
                 "no_answer_within_30s": load.timeouts,
+                "unanswered": load.unanswered,
+                # By design, not errors: a resident over THROTTLE_MESSAGES a minute gets one notice,
+                # then silence until the window passes (each "dropped" is an unanswered message).
+                "throttled": throttled,
                 "process_errors_total": process_errors,
                 "total": load.failures + load.timeouts + process_errors,
             },

@@ -61,3 +61,20 @@ async def test_zero_rate_means_no_global_cap():
     for n in range(500):
         await gate.wait(n, bulk=False)
     assert time.monotonic() - start < 0.5
+
+
+def test_a_refused_message_gives_its_token_back_but_never_beyond_capacity():
+    clock = ManualClock()
+    gate = FloodGate(30.0, clock=clock)
+    gate.bucket.tokens = 0.0
+    gate.refund()  # the send Telegram refused with 429 delivered nothing
+    assert gate.bucket.tokens == 1.0
+    gate.refund()
+    assert gate.bucket.tokens == gate.bucket.capacity == 1.0  # no burst beyond Telegram's window
+
+
+def test_high_rates_get_a_small_burst_and_a_matching_lower_refill():
+    slow, fast = FloodGate(30.0), FloodGate(1000.0)
+    assert (slow.bucket.capacity, slow.bucket.rate) == (1.0, 30.0)
+    # 10 tokens of room, refill lowered so that bursts plus bunched arrivals stay within 1000/s.
+    assert (fast.bucket.capacity, fast.bucket.rate) == (10.0, 982.0)

@@ -155,3 +155,24 @@ async def test_a_failing_update_does_not_block_the_next(pg):
     await wait_empty(pg)
     await inbox.close()
     assert handled == [2]
+
+
+async def test_an_update_arriving_as_the_worker_finishes_is_not_left_for_the_sweeper(pg):
+    """A kick racing the end of a worker must start a new one (no sweeper runs in this test)."""
+    handled: list[int] = []
+    inbox = WebhookInbox(pg, lambda data: _note(handled, data))
+    try:
+        for n in range(1, 41):
+            await inbox.accept(update(n, 4))
+            for _ in range(200):
+                if handled and handled[-1] == n:
+                    break
+                await asyncio.sleep(0.005)
+            assert handled[-1] == n, f"update {n} waited for the sweeper"
+    finally:
+        await inbox.close()
+    assert handled == list(range(1, 41))
+
+
+async def _note(handled: list[int], data: dict) -> None:
+    handled.append(data["update_id"])

@@ -55,6 +55,11 @@ class TokenBucket:
                 self.interactive_waiting -= 1
 
 
+    def refund(self) -> None:
+        """Give back one token (capped): a request that delivered nothing used none of the budget."""
+        self.tokens = min(self.capacity, self.tokens + 1.0)
+
+
 class ChatPacing:
     """Per-chat spacing: bulk messages to one private chat at most one a second; groups 20 a minute."""
 
@@ -114,6 +119,11 @@ class FloodGate:
         # Replies that are waiting always go first; beyond that, bulk traffic may keep a reserve of
         # tokens untouched (only meaningful with a bucket larger than one token).
         self.bulk_reserve = bulk_reserve if bulk_reserve is not None else 0.0
+
+    def refund(self) -> None:
+        """A bulk message Telegram refused with 429 was not delivered: the next one may use its slot
+        (the refused one itself waits its retry_after in the dispatcher)."""
+        self.bucket.refund()
 
     async def wait(self, chat_id: int | None, *, bulk: bool) -> None:
         if chat_id is not None:

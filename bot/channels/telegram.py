@@ -102,6 +102,8 @@ class CityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             except RetryAfter as flood:
                 attempt += 1
                 if attempt > self.max_retries:
+                    if bulk:
+                        self.gate.refund()
                     raise
                 wait = flood.retry_after
                 seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)

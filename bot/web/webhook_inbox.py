@@ -39,6 +39,7 @@ Process = Callable[[dict[str, Any]], Awaitable[None]]
 
 GAP_POLL = 0.02  # seconds between looks while an earlier update is still on its way
 LOOK_BACK = 1000  # update ids checked for gaps before a resident's first known update
+WORKER_RETRIES = 3  # a worker's attempts after a database error before the sweeper takes over
 FIRST_SETTLE = 0.5  # seconds the very first update of an empty inbox waits for earlier ones
 # The resident's oldest pending update; `lower`: their previous update (handled, as this one is
 # the oldest pending), or for a first update the look-back limit; `arrived`: ids seen in between.
@@ -133,26 +134,39 @@ class WebhookInbox:
         if key in self._active:
             self._again.add(key)  # the running worker looks once more before it ends
             return
-        task = asyncio.create_task(self._work(key), name=f"webhook-inbox-{key}")
-        self._active[key] = task
-        task.add_done_callback(lambda _: self._active.pop(key, None))
+        self._active[key] = asyncio.create_task(self._work(key), name=f"webhook-inbox-{key}")
 
     async def _work(self, key: int) -> None:
-        async with self._slots:
+        try:
             await self._drain(key)
+        finally:
+            # Unregistered in the same step as the last look for work (no await in between): a
+            # kick that comes later starts a new worker instead of flagging this finished one.
+            if self._active.get(key) is asyncio.current_task():
+                del self._active[key]
 
     async def _drain(self, key: int) -> None:
+        """Handle the resident's updates one per turn of the slot queue: a resident who keeps
+        writing does not hold a slot while others wait (the semaphore serves first come first)."""
+        failures = 0
         while True:
             self._again.discard(key)
             try:
-                while await self._handle_next(key):
-                    pass
+                async with self._slots:
+                    handled = await self._handle_next(key)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                metrics.ERRORS.labels("inbox").inc()
-                log.exception("webhook inbox worker failed; the sweeper will retry")
-                return
+            except Exception:  # the database went away mid-way: try again shortly, then leave it
+                metrics.ERRORS.labels("inbox").inc()  # to the sweeper
+                failures += 1
+                log.exception("webhook inbox worker failed (%d in a row)", failures)
+                if failures >= WORKER_RETRIES or self.closing:
+                    return
+                await asyncio.sleep(failures)
+                continue
+            failures = 0
+            if handled:
+                continue
             if key not in self._again or self.closing:
                 return
 
