@@ -63,18 +63,25 @@ async def test_zero_rate_means_no_global_cap():
     assert time.monotonic() - start < 0.5
 
 
-def test_a_refused_message_gives_its_token_back_but_never_beyond_capacity():
+def test_a_refused_message_gives_its_token_back_for_the_next_sender():
     clock = ManualClock()
     gate = FloodGate(30.0, clock=clock)
+    gate.bucket.tokens = 0.5
+    gate.refund()  # the send Telegram refused with 429 delivered nothing: its slot is not lost
+    assert gate.bucket.tokens == 1.5  # above the bucket's room, until the next sender uses it
+    clock.now += 10.0  # idle time refills only up to capacity; the refunded token stays
+    gate.bucket._refill()
+    assert gate.bucket.tokens == 1.5
     gate.bucket.tokens = 0.0
-    gate.refund()  # the send Telegram refused with 429 delivered nothing
-    assert gate.bucket.tokens == 1.0
-    gate.refund()
-    assert gate.bucket.tokens == gate.bucket.capacity == 1.0  # no burst beyond Telegram's window
+    clock.now += 10.0
+    gate.bucket._refill()
+    assert gate.bucket.tokens == gate.bucket.capacity == 1.1
 
 
 def test_high_rates_get_a_small_burst_and_a_matching_lower_refill():
     slow, fast = FloodGate(30.0), FloodGate(1000.0)
-    assert (slow.bucket.capacity, slow.bucket.rate) == (1.0, 30.0)
+    # A tenth of a token of room for late wake-ups, paid for by a refill lowered twice as much:
+    # any one-second window still holds at most 30 - 0.1 sends.
+    assert (slow.bucket.capacity, round(slow.bucket.rate, 6)) == (1.1, 29.8)
     # 10 tokens of room, refill lowered so that bursts plus bunched arrivals stay within 1000/s.
     assert (fast.bucket.capacity, fast.bucket.rate) == (10.0, 982.0)

@@ -14,6 +14,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+WAKE_SLACK = 0.1  # tokens of room at low rates (see FloodGate)
+
 
 class TokenBucket:
     """`rate` tokens a second, holding at most `capacity`; bulk takers yield to interactive ones."""
@@ -31,7 +33,8 @@ class TokenBucket:
 
     def _refill(self) -> None:
         now = self.clock()
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        # Refill up to capacity; a refunded token above it (see refund) is kept until used.
+        self.tokens = max(self.tokens, min(self.capacity, self.tokens + (now - self.updated) * self.rate))
         self.updated = now
 
     async def take(self, *, bulk: bool = False, reserve: float = 0.0) -> None:
@@ -56,8 +59,10 @@ class TokenBucket:
 
 
     def refund(self) -> None:
-        """Give back one token (capped): a request that delivered nothing used none of the budget."""
-        self.tokens = min(self.capacity, self.tokens + 1.0)
+        """Give back the token of a request that delivered nothing. It may lift the bucket above its
+        capacity: the slot was already paid for in time, and the next sender uses it at once."""
+        self._refill()
+        self.tokens += 1.0
 
 
 class ChatPacing:
@@ -110,10 +115,11 @@ class FloodGate:
     ) -> None:
         # Telegram counts any one-second window: a bucket holding C tokens lets C - 1 extra through,
         # so its refill rate is lowered by as much, and as much again for requests that leave
-        # evenly but arrive bunched. At 30/s that is C = 1 (no burst, the full rate); at high rates
-        # a little room (1% of the rate) keeps a late-waking sender from wasting the tokens it
-        # slept through, which a one-token bucket loses on every wake-up.
-        burst = max(1.0, float(int(rate / 100)))
+        # evenly but arrive bunched. The room beyond one token lets a sender that wakes late (the
+        # event loop's timers have millisecond resolution: 3% of an interval at 30/s) use the
+        # tokens it slept through instead of losing them: a tenth of a token at low rates, 1% of
+        # the rate at high ones.
+        burst = max(1.0 + WAKE_SLACK, float(int(rate / 100)))
         self.bucket = TokenBucket(rate - 2 * (burst - 1.0), capacity=burst, clock=clock)
         self.pacing = ChatPacing(per_chat_interval, group_per_minute, clock=clock)
         # Replies that are waiting always go first; beyond that, bulk traffic may keep a reserve of
