@@ -115,7 +115,7 @@ class Settings(BaseSettings):
         default=5, ge=1, le=1000, description="failed sign-ins per e-mail or address in 15 minutes"
     )
 
-    # Talking to a person (handlers/handoff.py, bot/channels/staff_group.py)
+    # Talking to a person (handlers/handoff.py, bot/channels/telegram_staff.py)
     staff_chat_id: int | None = Field(
         default=None, description="id of the staff supergroup with topics, e.g. -1001234567890 (unset: off)"
     )

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.channels.staff_group import MemberCache
+from bot.channels.telegram_staff import MemberCache
 from bot.db.models import AuditEntry, HandoffCase, Report
 from bot.domain import reports
 from tests.conversation import FixedClock

@@ -1,4 +1,4 @@
-"""The Telegram channel: with telegram_http.py and staff_group.py, the only modules importing PTB.
+"""The Telegram channel: with telegram_http.py and telegram_staff.py, the only modules importing PTB.
 
 It turns updates into `Inbound`, hands them to the Dialogue and renders each `Reply`. Long polling
 by default; with PUBLIC_URL set, Telegram calls our own aiohttp server (bot/web) instead.
@@ -33,8 +33,8 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 from bot import metrics
 from bot.app import start_background
 from bot.channels.ratelimit import FloodGate
-from bot.channels.staff_group import StaffGroup
 from bot.channels.telegram_http import AiohttpRequest
+from bot.channels.telegram_staff import StaffGroup
 from bot.conversation import Inbound, Location, Reply
 from bot.conversation.delivery import DeliveryError, FileUnavailable, FloodWait, Unavailable, Unreachable
 from bot.conversation.locks import ResidentLocks

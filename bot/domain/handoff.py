@@ -1,7 +1,7 @@
 """Talking to a person: cases, the resident card staff see first, and what each side is told.
 
 A case is opened in the resident's turn (handlers/handoff.py) and lives in `handoff_cases`; the
-Telegram channel (bot/channels/staff_group.py) carries messages between the resident and a forum
+Telegram channel (bot/channels/telegram_staff.py) carries messages between the resident and a forum
 topic of the staff group. Plain functions over a session; no channel, no clock of their own.
 """
 
