@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -175,3 +176,15 @@ async def test_sqlite_second_process_stays_standby(tmp_path: Path):
     await one.release()
     assert await two.acquire()
     await two.release()
+
+
+def test_expected_overlap_warnings_are_dropped_and_others_kept(caplog):
+    logger = logging.getLogger("apscheduler.scheduler")
+    with caplog.at_level(logging.WARNING, logger="apscheduler.scheduler"):
+        logger.warning(
+            'Execution of job "%s" skipped: maximum number of running instances reached (%d)', "outbox", 1
+        )
+        logger.warning('Run time of job "%s" was missed by %s', "feed_imgw", "0:00:45")
+    assert [record.getMessage() for record in caplog.records] == [
+        'Run time of job "feed_imgw" was missed by 0:00:45'
+    ]
