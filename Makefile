@@ -25,7 +25,7 @@ locales: $(MO_FILES)
 
 ## extract translatable strings into locales/messages.pot
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k N_plural:1,2 -k ngettext:1,2 --no-location --sort-output \
 		--project=citybot --copyright-holder="Miasto Poznań" -o $(LOCALES)/messages.pot .
 
 ## merge new strings into the pl and en catalogs (then translate the empty ones)

@@ -43,6 +43,11 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a module-level plural pair for extraction; translate it later with `ngettext(*pair, n)`."""
+    return singular, plural
+
+
 def normalise_language(code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
     """Map a Telegram language_code ("pl", "en-GB", "uk") onto a language we speak."""
     if not code:

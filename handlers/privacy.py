@@ -18,7 +18,7 @@ from bot.conversation import Answer, Attachment, Button, Invalid, Registry, Turn
 from bot.conversation.payloads import flow_payload, global_payload, new_run_id
 from bot.domain import audit, handoff, privacy
 from bot.domain.retention import RetentionPolicy
-from bot.i18n import LANGUAGE_NAMES, N_, _, format_date, ngettext, use_language
+from bot.i18n import LANGUAGE_NAMES, N_, N_plural, _, format_date, ngettext, use_language
 from handlers.alerts_screen import channel
 
 FLOW = "forget"
@@ -165,6 +165,43 @@ async def privacy_action(turn: Turn, arg: str) -> None:
 
 
 # -- the copy --------------------------------------------------------------------------------------
+# Parts of the export summarised by their count alone: (key in the export, plural pair).
+COUNTED_BEFORE_VISITS = (
+    ("initiatives", N_plural("{count} initiative you submitted", "{count} initiatives you submitted")),
+    (
+        "initiative_supports",
+        N_plural("{count} initiative you support", "{count} initiatives you support"),
+    ),
+)
+COUNTED_BEFORE_SETTINGS = (
+    (
+        "waste_declarations",
+        N_plural(
+            "{count} waste declaration (PESEL and NIP in full in the file only)",
+            "{count} waste declarations (PESEL and NIP in full in the file only)",
+        ),
+    ),
+    ("subscriptions", N_plural("{count} alert subscription", "{count} alert subscriptions")),
+)
+COUNTED_AFTER_SETTINGS = (
+    (
+        "consent_ledger",
+        N_plural("{count} entry in the consent ledger", "{count} entries in the consent ledger"),
+    ),
+    (
+        "handoff_cases",
+        N_plural("{count} conversation with city staff", "{count} conversations with city staff"),
+    ),
+    ("message_log", N_plural("{count} line in the message log", "{count} lines in the message log")),
+    ("notifications", N_plural("{count} notification", "{count} notifications")),
+    ("audit_trail", N_plural("{count} audit-trail entry", "{count} audit-trail entries")),
+)
+
+
+def _counted(data: dict[str, Any], parts: tuple[tuple[str, tuple[str, str]], ...]) -> list[str]:
+    return [_count_line(ngettext(*pair, len(data[key])), len(data[key])) for key, pair in parts]
+
+
 def _count_line(text: str, count: int, examples: list[str] | None = None) -> str:
     """A bullet from an ngettext result with {count} (ngettext is called in place, for extraction)."""
     line = "• " + text.format(count=count)
@@ -214,26 +251,7 @@ def export_summary(data: dict[str, Any]) -> str:
             [r["ticket"] for r in followed],
         )
     )
-    lines.append(
-        _count_line(
-            ngettext(
-                "{count} initiative you submitted",
-                "{count} initiatives you submitted",
-                len(data["initiatives"]),
-            ),
-            len(data["initiatives"]),
-        )
-    )
-    lines.append(
-        _count_line(
-            ngettext(
-                "{count} initiative you support",
-                "{count} initiatives you support",
-                len(data["initiative_supports"]),
-            ),
-            len(data["initiative_supports"]),
-        )
-    )
+    lines += _counted(data, COUNTED_BEFORE_VISITS)
     bookings = data["bookings"]
     lines.append(
         _count_line(
@@ -242,23 +260,7 @@ def export_summary(data: dict[str, Any]) -> str:
             [b["code"] for b in bookings],
         )
     )
-    declarations = data["waste_declarations"]
-    lines.append(
-        _count_line(
-            ngettext(
-                "{count} waste declaration (PESEL and NIP in full in the file only)",
-                "{count} waste declarations (PESEL and NIP in full in the file only)",
-                len(declarations),
-            ),
-            len(declarations),
-        )
-    )
-    lines.append(
-        _count_line(
-            ngettext("{count} alert subscription", "{count} alert subscriptions", len(data["subscriptions"])),
-            len(data["subscriptions"]),
-        )
-    )
+    lines += _counted(data, COUNTED_BEFORE_SETTINGS)
     if data.get("alert_preferences"):
         prefs = data["alert_preferences"]
         lines.append(
@@ -267,48 +269,7 @@ def export_summary(data: dict[str, Any]) -> str:
                 start=prefs["quiet_from"], end=prefs["quiet_to"]
             )
         )
-    lines.append(
-        _count_line(
-            ngettext(
-                "{count} entry in the consent ledger",
-                "{count} entries in the consent ledger",
-                len(data["consent_ledger"]),
-            ),
-            len(data["consent_ledger"]),
-        )
-    )
-    lines.append(
-        _count_line(
-            ngettext(
-                "{count} conversation with city staff",
-                "{count} conversations with city staff",
-                len(data["handoff_cases"]),
-            ),
-            len(data["handoff_cases"]),
-        )
-    )
-    lines.append(
-        _count_line(
-            ngettext(
-                "{count} line in the message log",
-                "{count} lines in the message log",
-                len(data["message_log"]),
-            ),
-            len(data["message_log"]),
-        )
-    )
-    lines.append(
-        _count_line(
-            ngettext("{count} notification", "{count} notifications", len(data["notifications"])),
-            len(data["notifications"]),
-        )
-    )
-    lines.append(
-        _count_line(
-            ngettext("{count} audit-trail entry", "{count} audit-trail entries", len(data["audit_trail"])),
-            len(data["audit_trail"]),
-        )
-    )
+    lines += _counted(data, COUNTED_AFTER_SETTINGS)
     lines += ["", _("To erase all this, use /forget. How we handle your data: /privacy.")]
     return "\n".join(lines)
 
